@@ -1,0 +1,67 @@
+namespace Micro.Protocol.Os;
+
+/// <summary>
+/// A memfd mapped shared into this process. The fd is the capability: it travels to other
+/// processes over SCM_RIGHTS and they map the same pages.
+/// </summary>
+public sealed unsafe class SharedMemory : IDisposable
+{
+    public int Fd { get; private set; }
+    public byte* Pointer { get; private set; }
+    public long Length { get; }
+
+    private SharedMemory(int fd, byte* pointer, long length)
+    {
+        Fd = fd;
+        Pointer = pointer;
+        Length = length;
+    }
+
+    /// <summary>Creates a zero-filled memfd of <paramref name="length"/> bytes and maps it.</summary>
+    public static SharedMemory Create(string name, long length)
+    {
+        if (length <= 0)
+            throw new ArgumentOutOfRangeException(nameof(length), "shared memory length must be positive");
+        int fd = LibC.MemfdCreate(name, LibC.MFD_CLOEXEC);
+        if (fd < 0)
+            throw new IOException($"memfd_create({name}): {LibC.Describe(LibC.Errno)}");
+        if (LibC.Ftruncate(fd, length) != 0)
+        {
+            int err = LibC.Errno;
+            LibC.Close(fd);
+            throw new IOException($"ftruncate({name}, {length}): {LibC.Describe(err)}");
+        }
+        return Map(fd, length);
+    }
+
+    /// <summary>Maps an fd received from a peer. Takes ownership of <paramref name="fd"/>.</summary>
+    /// <remarks>The mapping length is checked against the file's real size, so a peer cannot make us map past its end.</remarks>
+    public static SharedMemory Map(int fd, long length)
+    {
+        long size = LibC.Lseek(fd, 0, 2 /* SEEK_END */);
+        if (size < 0)
+            throw new IOException($"lseek(fd {fd}): {LibC.Describe(LibC.Errno)}");
+        if (length <= 0 || length > size)
+            throw new ArgumentOutOfRangeException(nameof(length), $"mapping {length} bytes of a {size}-byte memfd");
+        nint p = LibC.Mmap(0, (nuint)length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
+        if (p == LibC.MAP_FAILED)
+            throw new IOException($"mmap(fd {fd}, {length}): {LibC.Describe(LibC.Errno)}");
+        return new SharedMemory(fd, (byte*)p, length);
+    }
+
+    public Span<byte> Span => new(Pointer, checked((int)Length));
+
+    public void Dispose()
+    {
+        if (Pointer != null)
+        {
+            LibC.Munmap((nint)Pointer, (nuint)Length);
+            Pointer = null;
+        }
+        if (Fd >= 0)
+        {
+            LibC.Close(Fd);
+            Fd = -1;
+        }
+    }
+}
