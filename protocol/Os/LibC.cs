@@ -2,15 +2,81 @@ using System.Runtime.InteropServices;
 
 namespace Micro.Protocol.Os;
 
-/// <summary>The Linux system calls the hosted build needs, declared once (source-generated, AOT-safe).</summary>
+/// <summary>The Linux system calls the hosted build needs, declared once (source-generated, AOT-safe). x86-64 layouts.</summary>
 internal static unsafe partial class LibC
 {
     public const int PROT_READ = 1, PROT_WRITE = 2;
     public const int MAP_SHARED = 1;
     public const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800, EFD_SEMAPHORE = 1;
-    public const int EINTR = 4, EAGAIN = 11;
+    public const int EINTR = 4, EAGAIN = 11, EBADF = 9, EPIPE = 32, ECONNRESET = 104, ENOENT = 2;
     public static readonly nint MAP_FAILED = -1;
+
+    public const int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
+    public const int F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
+    public const int F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2, F_SEAL_GROW = 4;
+
+    public const int AF_UNIX = 1;
+    public const int SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000, SOCK_NONBLOCK = 0x800;
+    public const int SOL_SOCKET = 1, SCM_RIGHTS = 1, SO_PEERCRED = 17;
+    public const int MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
+    public const int SHUT_RDWR = 2;
+
+    public const short POLLIN = 1, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
+
+    public const int SIGKILL = 9, SIGTERM = 15;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary>struct cmsghdr; the data follows at <see cref="CmsgHeaderSize"/>, 8-byte aligned.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct CmsgHdr
+    {
+        public nuint Length;
+        public int Level;
+        public int Type;
+    }
+
+    public const int CmsgHeaderSize = 16;
+    public static int CmsgAlign(int n) => (n + 7) & ~7;
+    public static int CmsgSpace(int dataBytes) => CmsgHeaderSize + CmsgAlign(dataBytes);
+    public static int CmsgLen(int dataBytes) => CmsgHeaderSize + dataBytes;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UCred
+    {
+        public int Pid;
+        public uint Uid;
+        public uint Gid;
+    }
+
+    /// <summary>struct sockaddr_un: family then a 108-byte path.</summary>
+    public const int SunPathLength = 108;
 
     [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int MemfdCreate(string name, uint flags);
@@ -30,6 +96,9 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
     public static partial int Dup(int fd);
 
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int cmd, int arg);
+
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, void* buf, nuint count);
 
@@ -45,7 +114,69 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
     public static partial long Lseek(int fd, long offset, int whence);
 
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint Readlink(string path, byte* buf, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, void* addr, uint addrlen);
+
+    [LibraryImport("libc", EntryPoint = "listen", SetLastError = true)]
+    public static partial int Listen(int fd, int backlog);
+
+    [LibraryImport("libc", EntryPoint = "accept4", SetLastError = true)]
+    public static partial int Accept4(int fd, void* addr, void* addrlen, int flags);
+
+    [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
+    public static partial int Connect(int fd, void* addr, uint addrlen);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    public static partial nint RecvMsg(int fd, MsgHdr* msg, int flags);
+
+    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSockOpt(int fd, int level, int name, void* value, uint* length);
+
+    [LibraryImport("libc", EntryPoint = "shutdown", SetLastError = true)]
+    public static partial int Shutdown(int fd, int how);
+
+    [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlink(string path);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int sig);
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
+    public static partial int PidfdOpen(int pid, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    public static partial int SchedSetAffinity(int pid, nuint size, ulong* mask);
+
+    [LibraryImport("libc", EntryPoint = "sched_getcpu", SetLastError = true)]
+    public static partial int SchedGetCpu();
+
     public static int Errno => Marshal.GetLastPInvokeError();
 
     public static string Describe(int errno) => $"errno {errno} ({Marshal.GetPInvokeErrorMessage(errno)})";
+
+    /// <summary>What /proc/self/fd/N points at ("anon_inode:[eventfd]", "/memfd:name (deleted)", ...), or null.</summary>
+    public static string? FdTarget(int fd)
+    {
+        byte* buf = stackalloc byte[256];
+        nint n = Readlink($"/proc/self/fd/{fd}", buf, 256);
+        return n < 0 ? null : System.Text.Encoding.UTF8.GetString(buf, (int)n);
+    }
 }

@@ -2,7 +2,9 @@ namespace Micro.Protocol.Os;
 
 /// <summary>
 /// A memfd mapped shared into this process. The fd is the capability: it travels to other
-/// processes over SCM_RIGHTS and they map the same pages.
+/// processes over SCM_RIGHTS and they map the same pages. The creator seals its size, so no
+/// holder can shrink it under another's mapping (which would turn that peer's accesses into SIGBUS);
+/// <see cref="Map"/> refuses an fd without that seal.
 /// </summary>
 public sealed unsafe class SharedMemory : IDisposable
 {
@@ -22,7 +24,7 @@ public sealed unsafe class SharedMemory : IDisposable
     {
         if (length <= 0)
             throw new ArgumentOutOfRangeException(nameof(length), "shared memory length must be positive");
-        int fd = LibC.MemfdCreate(name, LibC.MFD_CLOEXEC);
+        int fd = LibC.MemfdCreate(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         if (fd < 0)
             throw new IOException($"memfd_create({name}): {LibC.Describe(LibC.Errno)}");
         if (LibC.Ftruncate(fd, length) != 0)
@@ -31,13 +33,36 @@ public sealed unsafe class SharedMemory : IDisposable
             LibC.Close(fd);
             throw new IOException($"ftruncate({name}, {length}): {LibC.Describe(err)}");
         }
-        return Map(fd, length);
+        if (LibC.Fcntl(fd, LibC.F_ADD_SEALS, LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_SEAL) != 0)
+        {
+            int err = LibC.Errno;
+            LibC.Close(fd);
+            throw new IOException($"sealing memfd {name}: {LibC.Describe(err)}");
+        }
+        try
+        {
+            return Map(fd, length);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
     }
 
     /// <summary>Maps an fd received from a peer. Takes ownership of <paramref name="fd"/>.</summary>
-    /// <remarks>The mapping length is checked against the file's real size, so a peer cannot make us map past its end.</remarks>
+    /// <remarks>
+    /// The fd must be a memfd sealed against shrinking, and the mapping length is checked against its
+    /// real size, so a peer can neither make us map past its end nor cut the pages from under us later.
+    /// On failure the fd is still the caller's to close.
+    /// </remarks>
     public static SharedMemory Map(int fd, long length)
     {
+        int seals = LibC.Fcntl(fd, LibC.F_GET_SEALS, 0);
+        if (seals < 0)
+            throw new IOException($"fd {fd} is not a memfd (F_GET_SEALS: {LibC.Describe(LibC.Errno)})");
+        if ((seals & LibC.F_SEAL_SHRINK) == 0)
+            throw new IOException($"memfd (fd {fd}) is not sealed against shrinking; refusing to map it");
         long size = LibC.Lseek(fd, 0, 2 /* SEEK_END */);
         if (size < 0)
             throw new IOException($"lseek(fd {fd}): {LibC.Describe(LibC.Errno)}");
