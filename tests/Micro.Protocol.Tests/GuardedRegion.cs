@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+
+namespace Micro.Protocol.Tests;
+
+/// <summary>
+/// Native memory for a ring with canary bytes on both sides, so a test can prove that hostile
+/// indices or lengths never made the ring read or write outside its region.
+/// </summary>
+internal sealed unsafe class GuardedRegion : IDisposable
+{
+    private const int Guard = 4096;
+    private const byte Canary = 0xA5;
+    private readonly byte* _block;
+
+    public byte* Pointer { get; }
+    public int Length { get; }
+
+    public GuardedRegion(int length)
+    {
+        Length = length;
+        _block = (byte*)NativeMemory.AlignedAlloc((nuint)(length + 2 * Guard), 4096);
+        new Span<byte>(_block, Guard).Fill(Canary);
+        new Span<byte>(_block + Guard, length).Clear();
+        new Span<byte>(_block + Guard + length, Guard).Fill(Canary);
+        Pointer = _block + Guard;
+    }
+
+    public Span<byte> Span => new(Pointer, Length);
+
+    public ref uint Word(int offset) => ref *(uint*)(Pointer + offset);
+
+    public void AssertGuardsIntact()
+    {
+        Assert.True(new ReadOnlySpan<byte>(_block, Guard).IndexOfAnyExcept(Canary) < 0, "bytes before the region were written");
+        Assert.True(new ReadOnlySpan<byte>(Pointer + Length, Guard).IndexOfAnyExcept(Canary) < 0, "bytes after the region were written");
+    }
+
+    public void Dispose() => NativeMemory.AlignedFree(_block);
+}
