@@ -74,6 +74,23 @@ public sealed unsafe class SharedMemory : IDisposable
         return new SharedMemory(fd, (byte*)p, length);
     }
 
+    /// <summary>A second, independent mapping of the same memory through a duplicate fd (the caller owns it).</summary>
+    public SharedMemory Duplicate()
+    {
+        int fd = LibC.Fcntl(Fd, 1030 /* F_DUPFD_CLOEXEC */, 0);
+        if (fd < 0)
+            throw new IOException($"dup(memfd {Fd}): {LibC.Describe(LibC.Errno)}");
+        try
+        {
+            return Map(fd, Length);
+        }
+        catch
+        {
+            LibC.Close(fd);
+            throw;
+        }
+    }
+
     public Span<byte> Span => new(Pointer, checked((int)Length));
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using System.Text;
+using Micro.Protocol.EventChannels;
 using Micro.Protocol.Os;
 
 namespace Micro.ServicePeer;
@@ -7,6 +8,8 @@ namespace Micro.ServicePeer;
 /// The far end of the cross-process tests. Modes:
 ///   fdpass PATH   connect to PATH; map the memfd it is sent, answer with what it read, signal the
 ///                 eventfd it is sent, and send back a memfd of its own.
+///   evtchn PATH   connect to PATH; exchange event-channel pages and eventfds, then answer each event
+///                 on port 7 with one on port 5, as many rounds as it is told; notify once more on request.
 /// </summary>
 public static class Program
 {
@@ -17,6 +20,7 @@ public static class Program
             return args.Length switch
             {
                 2 when args[0] == "fdpass" => FdPass(args[1]),
+                2 when args[0] == "evtchn" => EventChannels(args[1]),
                 _ => Usage(),
             };
         }
@@ -29,7 +33,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: micro-servicepeer fdpass PATH");
+        Console.Error.WriteLine("usage: micro-servicepeer fdpass|evtchn PATH");
         return 2;
     }
 
@@ -63,6 +67,46 @@ public static class Program
         // Wait for the other side to finish with us before closing.
         r = socket.Receive(buf, fds, 10_000);
         return r.Status == ReceiveStatus.Closed || (r.Status == ReceiveStatus.Message && buf[..r.Length].SequenceEqual("bye"u8)) ? 0 : 3;
+    }
+
+    private static int EventChannels(string path)
+    {
+        using var socket = UnixSocket.Connect(path);
+        Span<byte> buf = stackalloc byte[64];
+        Span<int> fds = stackalloc int[2];
+
+        var r = socket.Receive(buf, fds, 10_000);
+        Expect(r, "page", buf, 2);
+        using var toTest = EventChannelNotifier.Open(fds[0], fds[1], 5);
+        using var mine = EventChannelReceiver.Create("peer-evtchn");
+        socket.Send("page"u8, [mine.Page.Memory.Fd, mine.Kick.Fd]);
+
+        Span<int> ports = stackalloc int[4];
+        while (true)
+        {
+            r = socket.Receive(buf, fds, 30_000);
+            string command = r.Status == ReceiveStatus.Message ? Encoding.ASCII.GetString(buf[..r.Length]) : r.Status.ToString();
+            if (command.StartsWith("rounds ", StringComparison.Ordinal))
+            {
+                int rounds = int.Parse(command[7..], System.Globalization.CultureInfo.InvariantCulture);
+                for (int i = 0; i < rounds; i++)
+                {
+                    if (mine.Wait(ports, 30_000) != 1 || ports[0] != 7)
+                        throw new InvalidDataException($"round {i}: expected port 7");
+                    toTest.Notify();
+                }
+                socket.Send(Encoding.ASCII.GetBytes($"done {toTest.Kicks}"));
+            }
+            else if (command == "once")
+            {
+                toTest.Notify();
+                socket.Send("sent"u8);
+            }
+            else
+            {
+                return command is "bye" or "Closed" ? 0 : 4;
+            }
+        }
     }
 
     private static void Expect(Received r, string what, ReadOnlySpan<byte> buf, int fdCount)
