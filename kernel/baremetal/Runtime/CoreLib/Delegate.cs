@@ -1,0 +1,9 @@
+namespace System;
+
+public abstract class Delegate
+{
+}
+
+public abstract class MulticastDelegate : Delegate
+{
+}

@@ -1,0 +1,39 @@
+namespace System;
+
+// The minimal core library: just the types the C# compiler and ilc insist on, with the layouts
+// ilc expects. There is no garbage collector: objects come from a bump allocator and live forever.
+
+public class Object
+{
+#pragma warning disable CS0169, IDE0051, IDE0044 // the method table pointer is laid out by the compiler
+    private IntPtr _methodTable;
+#pragma warning restore CS0169, IDE0051, IDE0044
+
+    public Object()
+    {
+    }
+
+    ~Object()
+    {
+    }
+
+    public virtual bool Equals(object? obj) => ReferenceEquals(this, obj);
+
+    public virtual int GetHashCode() => 0;
+
+    public virtual string? ToString() => null;
+
+    public static bool ReferenceEquals(object? a, object? b) => a == b;
+}
+
+public abstract class ValueType
+{
+}
+
+public abstract class Enum : ValueType
+{
+}
+
+public struct Void
+{
+}

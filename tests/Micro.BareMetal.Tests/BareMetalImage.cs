@@ -1,0 +1,44 @@
+using Micro.Testing;
+
+namespace Micro.BareMetal.Tests;
+
+/// <summary>
+/// The bare-metal image, built once per test run by kernel/baremetal/micro-baremetal, and boots of it
+/// under QEMU through the same script (`./micro baremetal run`), whose exit status carries the kernel's
+/// isa-debug-exit report: 0 success, 1 failure.
+/// </summary>
+public static class BareMetalImage
+{
+    private static readonly Lazy<string> Built = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static string Script => Path.Combine(Requirements.RepoRoot(), "kernel", "baremetal", "micro-baremetal");
+
+    /// <summary>Builds the image (once) and returns the folder holding kernel.elf, kernel.bin and micro.iso.</summary>
+    public static string Folder => Built.Value;
+
+    private static string Build()
+    {
+        using var build = new ChildProcess("bash", [Script, "build"]);
+        int rc = build.WaitForExit(TimeSpan.FromMinutes(5));
+        Assert.True(rc == 0, $"micro-baremetal build failed ({rc})\n{build.Stdout}\n{build.Stderr}");
+        return Path.Combine(Requirements.RepoRoot(), "kernel", "baremetal", "bin", "image");
+    }
+
+    /// <summary>Boots the image and returns the run's exit status and everything the serial port printed.</summary>
+    public static (int ExitCode, string Serial) Boot(string? cmdline = null, string mode = "kernel", int timeoutSeconds = 60)
+    {
+        Requirements.Qemu();
+        _ = Folder;
+        var args = new List<string> { Script, "run", "--timeout", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (mode == "iso")
+            args.Add("--iso");
+        else if (mode == "uefi")
+            args.Add("--uefi");
+        if (cmdline is not null)
+            args.AddRange(["--cmdline", cmdline]);
+        using var qemu = new ChildProcess("bash", args);
+        int rc = qemu.WaitForExit(TimeSpan.FromSeconds(timeoutSeconds + 30));
+        Assert.True(rc is 0 or 1, $"QEMU run ended with {rc} (124 = timeout)\nserial:\n{qemu.Stdout}\nstderr:\n{qemu.Stderr}");
+        return (rc, qemu.Stdout);
+    }
+}
