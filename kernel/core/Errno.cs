@@ -1,0 +1,28 @@
+namespace Micro.Core;
+
+/// <summary>
+/// Xen's error numbers (xen/include/public/errno.h). The core returns them negated, as Xen does,
+/// because the portable core has no exceptions.
+/// </summary>
+public static class Errno
+{
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
+    public const int ESRCH = 3;
+    public const int EINTR = 4;
+    public const int EIO = 5;
+    public const int E2BIG = 7;
+    public const int EBADF = 9;
+    public const int EAGAIN = 11;
+    public const int ENOMEM = 12;
+    public const int EACCES = 13;
+    public const int EFAULT = 14;
+    public const int EBUSY = 16;
+    public const int EEXIST = 17;
+    public const int ENODEV = 19;
+    public const int EINVAL = 22;
+    public const int ENOSPC = 28;
+    public const int ERANGE = 34;
+    public const int ENOSYS = 38;
+    public const int EOPNOTSUPP = 95;
+}
