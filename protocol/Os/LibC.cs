@@ -162,6 +162,9 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]
     public static partial int PidfdOpen(int pid, uint flags);
 
+    [LibraryImport("libc", EntryPoint = "pidfd_send_signal", SetLastError = true)]
+    public static partial int PidfdSendSignal(int pidfd, int sig, nint info, uint flags);
+
     [LibraryImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
     public static partial int SchedSetAffinity(int pid, nuint size, ulong* mask);
 

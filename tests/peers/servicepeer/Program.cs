@@ -1,5 +1,6 @@
 using System.Text;
 using Micro.Protocol.EventChannels;
+using Micro.Protocol.Hosting;
 using Micro.Protocol.Os;
 
 namespace Micro.ServicePeer;
@@ -10,6 +11,8 @@ namespace Micro.ServicePeer;
 ///                 eventfd it is sent, and send back a memfd of its own.
 ///   evtchn PATH   connect to PATH; exchange event-channel pages and eventfds, then answer each event
 ///                 on port 7 with one on port 5, as many rounds as it is told; notify once more on request.
+///   service       run under ServiceHost: with capabilities ring/ready/events/reply, write into ring, signal
+///                 ready, and answer each event on port 3 with one on reply; without any, idle until stopped.
 /// </summary>
 public static class Program
 {
@@ -21,6 +24,7 @@ public static class Program
             {
                 2 when args[0] == "fdpass" => FdPass(args[1]),
                 2 when args[0] == "evtchn" => EventChannels(args[1]),
+                1 when args[0] == "service" => Service(),
                 _ => Usage(),
             };
         }
@@ -33,7 +37,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: micro-servicepeer fdpass|evtchn PATH");
+        Console.Error.WriteLine("usage: micro-servicepeer fdpass|evtchn PATH | service");
         return 2;
     }
 
@@ -107,6 +111,41 @@ public static class Program
                 return command is "bye" or "Closed" ? 0 : 4;
             }
         }
+    }
+
+    private static int Service()
+    {
+        using var host = ServiceHost.Start("servicepeer");
+        if (host.Capabilities.Count == 0)
+        {
+            Console.WriteLine(host.Supervised ? "idle" : "standalone");
+            return host.Run(stopping => stopping.WaitHandle.WaitOne());
+        }
+        using var ring = host.Capability("ring").MapMemory();
+        using var ready = host.Capability("ready").OpenEventFd();
+        using var events = host.Capability("events").OpenReceiver();
+        using var reply = host.Capability("reply").OpenNotifier();
+        "service was here"u8.CopyTo(ring.Span);
+        ready.Signal();
+        return host.Run(stopping =>
+        {
+            using var wake = stopping.Register(events.Interrupt);
+            Span<int> ports = stackalloc int[8];
+            int count = 0;
+            while (!stopping.IsCancellationRequested)
+            {
+                int n = events.Wait(ports);
+                foreach (int port in ports[..n])
+                {
+                    if (port != 3)
+                        continue;
+                    count++;
+                    host.Health = $"ok events={count}";
+                    reply.Notify();
+                }
+            }
+            "flushed"u8.CopyTo(ring.Span[100..]); // what a real service would persist before exiting
+        });
     }
 
     private static void Expect(Received r, string what, ReadOnlySpan<byte> buf, int fdCount)
