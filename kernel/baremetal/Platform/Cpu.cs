@@ -78,6 +78,12 @@ internal static unsafe class Cpu
     [RuntimeImport("*", "cpu_read_rsp"), MethodImpl(MethodImplOptions.InternalCall)]
     public static extern ulong ReadStackPointer();
 
+    [RuntimeImport("*", "cpu_ud2"), MethodImpl(MethodImplOptions.InternalCall)]
+    public static extern void InvalidOpcode();
+
+    [RuntimeImport("*", "cpu_read_at"), MethodImpl(MethodImplOptions.InternalCall)]
+    public static extern ulong ReadAt(ulong address);
+
     public static CpuidResult Cpuid(uint leaf, uint subleaf = 0)
     {
         CpuidResult r;

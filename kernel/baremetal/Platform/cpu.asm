@@ -114,3 +114,12 @@ cpu_read_rbp:           ; the caller's frame pointer
 cpu_read_rsp:
     lea rax, [rsp + 8]
     ret
+
+; Deliberate faults for the exception-report tests.
+global cpu_ud2, cpu_read_at
+cpu_ud2:
+    ud2
+    ret
+cpu_read_at:            ; ulong (address)
+    mov rax, [rdi]
+    ret

@@ -80,3 +80,10 @@ RhpFallbackFailFast:
     cli
     hlt
     jmp .hang
+
+; The module's ReadyToRun header (emitted by ilc): where the GC static bases and eager cctors are listed.
+extern __ReadyToRunHeader
+global runtime_module_header
+runtime_module_header:
+    lea rax, [__ReadyToRunHeader]
+    ret

@@ -17,9 +17,8 @@ public class Object
     {
     }
 
-    public virtual bool Equals(object? obj) => ReferenceEquals(this, obj);
-
-    public virtual int GetHashCode() => 0;
+    // No virtual Equals/GetHashCode: ilc would generate field-comparing overrides for every struct,
+    // which need runtime type information this kernel does not carry.
 
     public virtual string? ToString() => null;
 
