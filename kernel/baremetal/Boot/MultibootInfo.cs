@@ -84,28 +84,28 @@ internal static unsafe class MultibootInfo
                     sawEnd = true;
                     break;
                 case 1:
-                {
-                    string? error = ReadCommandLine(r, tag + 8, size - 8, result);
-                    if (error is not null)
-                        return error;
-                    break;
-                }
-                case 6:
-                {
-                    if (size < 16)
-                        return "multiboot2 memory map tag truncated";
-                    uint entrySize = r.U32(tag + 8);
-                    if (entrySize < 24 || (entrySize & 7) != 0)
-                        return "multiboot2 memory map entry size invalid";
-                    for (ulong e = tag + 16; e + entrySize <= tag + size; e += entrySize)
                     {
-                        string? error = result.AddRegion(r.U64(e), r.U64(e + 8), r.U32(e + 16));
+                        string? error = ReadCommandLine(r, tag + 8, size - 8, result);
                         if (error is not null)
                             return error;
+                        break;
                     }
-                    sawMap = true;
-                    break;
-                }
+                case 6:
+                    {
+                        if (size < 16)
+                            return "multiboot2 memory map tag truncated";
+                        uint entrySize = r.U32(tag + 8);
+                        if (entrySize < 24 || (entrySize & 7) != 0)
+                            return "multiboot2 memory map entry size invalid";
+                        for (ulong e = tag + 16; e + entrySize <= tag + size; e += entrySize)
+                        {
+                            string? error = result.AddRegion(r.U64(e), r.U64(e + 8), r.U32(e + 16));
+                            if (error is not null)
+                                return error;
+                        }
+                        sawMap = true;
+                        break;
+                    }
             }
             tag += (size + 7) & ~7u;
         }
