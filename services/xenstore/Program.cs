@@ -1,10 +1,77 @@
+using Micro.XenStore.Service;
+using Micro.XenStore.Transport;
+
 namespace Micro.XenStore;
 
+/// <summary>
+/// micro-xenstored: the store on its own, in the foreground (like the C daemon's -N), serving Xen's
+/// Unix socket at --socket, else $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket.
+/// </summary>
 public static class Program
 {
+    private const string Usage = """
+        usage: micro-xenstored [options]
+          -s, --socket PATH      the Unix socket to serve (default: $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
+                                 else /var/run/xenstored/socket)
+          -F, --pid-file FILE    write the daemon's pid to FILE
+          -N, --no-fork          stay in the foreground (the default; accepted for compatibility)
+          -h, --help             this text
+        """;
+
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("micro-xenstored: not built yet");
+        string? socket = null;
+        string? pidFile = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? Next() => i + 1 < args.Length ? args[++i] : null;
+            switch (a)
+            {
+                case "-s" or "--socket":
+                    socket = Next();
+                    if (socket is null)
+                        return Fail("--socket needs a path");
+                    break;
+                case "-F" or "--pid-file":
+                    pidFile = Next();
+                    if (pidFile is null)
+                        return Fail("--pid-file needs a file");
+                    break;
+                case "-N" or "--no-fork":
+                    break;
+                case "-h" or "--help":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    return Fail($"unknown option '{a}'");
+            }
+        }
+        socket ??= SocketPath.Resolve();
+
+        var service = new XenStoreService();
+        using var server = new UnixSocketServer(service, socket);
+        if (pidFile is not null)
+            File.WriteAllText(pidFile, Environment.ProcessId + "\n");
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            server.Stop();
+        };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            server.Stop();
+        });
+        Console.WriteLine($"micro-xenstored: serving {socket}");
+        server.Run();
+        return 0;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine("micro-xenstored: " + message);
+        Console.Error.WriteLine(Usage);
         return 2;
     }
 }

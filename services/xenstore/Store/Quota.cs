@@ -1,0 +1,41 @@
+namespace Micro.XenStore.Store;
+
+/// <summary>
+/// Per-domain limits, enforced for unprivileged domains only (as the C daemon does), with Xen 4.17's
+/// defaults (as `xenstore-control quota` prints them). Exceeding a limit is ENOSPC, or E2BIG for watches.
+/// </summary>
+public sealed class Quota
+{
+    public int Nodes { get; set; } = 1000;
+    public int Watches { get; set; } = 128;
+    public int Transactions { get; set; } = 10;
+    public int Outstanding { get; set; } = 20;
+    public int TransactionNodes { get; set; } = 1024;
+    public int NodeSize { get; set; } = 2048;
+    public int PathMax { get; set; } = 2048;
+    public int Permissions { get; set; } = 5;
+
+    /// <summary>The CONTROL "quota" reply text, in the C daemon's format.</summary>
+    public string Describe() =>
+        "Quota settings:\n"
+        + Line("nodes", Nodes, "Nodes per domain")
+        + Line("watches", Watches, "Watches per domain")
+        + Line("transactions", Transactions, "Transactions per domain")
+        + Line("outstanding", Outstanding, "Outstanding requests per domain")
+        + Line("transaction-nodes", TransactionNodes, "Max. number of accessed nodes per transaction")
+        + Line("memory", 2621440, "Total Xenstore memory per domain (error level)")
+        + Line("node-size", NodeSize, "Max. size of a node")
+        + Line("path-max", PathMax, "Max. length of a node path")
+        + Line("permissions", Permissions, "Max. number of permissions per node");
+
+    private static string Line(string name, int value, string what) => $"{name,-17}: {value,8} {what}\n";
+
+    /// <summary>The size the C daemon charges a node: its record header, permissions, value and child names.</summary>
+    public static int NodeBytes(Node node)
+    {
+        int size = 24 + 4 * node.Perms.Entries.Length + node.Value.Length;
+        foreach (string c in node.Children)
+            size += c.Length + 1;
+        return size;
+    }
+}

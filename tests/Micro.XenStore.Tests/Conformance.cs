@@ -1,0 +1,92 @@
+using System.Text;
+using Micro.XenStore.Wire;
+
+namespace Micro.XenStore.Tests;
+
+/// <summary>One request of a conformance script, sent on connection <see cref="Conn"/>.</summary>
+public sealed record Step(int Conn, XsMessageType Type, string Payload, uint Tx = 0)
+{
+    public static Step On(int conn, XsMessageType type, string payload, uint tx = 0) => new(conn, type, payload, tx);
+}
+
+/// <summary>
+/// Runs the same script against the reference C xenstored and ours and records, per step, every
+/// message each connection received (type, req_id, tx_id, payload) in order, plus the final tree.
+/// </summary>
+public static class Conformance
+{
+    public static (List<string> Transcript, string Tree) Run(Daemon daemon, IReadOnlyList<Step> steps, int connections = 1)
+    {
+        var clients = Enumerable.Range(0, connections).Select(_ => daemon.Connect()).ToList();
+        try
+        {
+            var transcript = new List<string>();
+            uint reqId = 100;
+            foreach (var step in steps)
+            {
+                var c = clients[step.Conn];
+                c.Send((uint)step.Type, Encoding.UTF8.GetBytes(step.Payload), reqId++, step.Tx);
+                var got = new List<string>();
+                foreach (var m in c.ReceiveReply())
+                    got.Add($"c{step.Conn} " + Describe(m));
+                // Events that follow the reply (a new watch's first event) and events for the others.
+                for (int i = 0; i < clients.Count; i++)
+                {
+                    foreach (var m in clients[i].ReceiveUntilQuiet(i == step.Conn ? 40 : 5))
+                        got.Add($"c{i} " + Describe(m));
+                }
+                transcript.Add($"{step.Type} tx{step.Tx} '{Printable(step.Payload)}' -> {string.Join(" | ", got)}");
+            }
+            return (transcript, DumpTree(clients[0]));
+        }
+        finally
+        {
+            foreach (var c in clients)
+                c.Dispose();
+        }
+    }
+
+    public static string Describe(XsMessage m)
+    {
+        string payload = Printable(Encoding.UTF8.GetString(m.Payload));
+        if (m.Type == (uint)XsMessageType.XS_DIRECTORY_PART && m.Payload.Length > 0)
+            payload = "<gen>" + payload[payload.IndexOf("\\0", StringComparison.Ordinal)..];
+        return $"{(XsMessageType)m.Type}#{m.ReqId}/{m.TxId} '{payload}'";
+    }
+
+    public static string Printable(string s) => s.Replace("\0", "\\0", StringComparison.Ordinal);
+
+    /// <summary>The whole tree, depth first, children in the daemon's order, with values and permissions.</summary>
+    public static string DumpTree(XsClient c)
+    {
+        var sb = new StringBuilder();
+        void Walk(string path, int depth)
+        {
+            string value = c.Request(XsMessageType.XS_READ, path + "\0");
+            string perms = c.Request(XsMessageType.XS_GET_PERMS, path + "\0");
+            sb.Append(' ', depth).Append(path).Append(" = '").Append(Printable(value)).Append("' ").Append(Printable(perms)).Append('\n');
+            string dir = c.Request(XsMessageType.XS_DIRECTORY, path + "\0");
+            if (dir.StartsWith("error:", StringComparison.Ordinal))
+            {
+                sb.Append(' ', depth + 1).Append(dir).Append('\n');
+                return;
+            }
+            foreach (string child in dir.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+                Walk(path == "/" ? "/" + child : path + "/" + child, depth + 1);
+        }
+        Walk("/", 0);
+        return sb.ToString();
+    }
+
+    /// <summary>Runs the script on both daemons and asserts identical transcripts and trees.</summary>
+    public static void AssertSame(IReadOnlyList<Step> steps, int connections = 1)
+    {
+        using var reference = Daemon.Reference();
+        using var ours = Daemon.Ours();
+        var (refTranscript, refTree) = Run(reference, steps, connections);
+        var (ourTranscript, ourTree) = Run(ours, steps, connections);
+        for (int i = 0; i < steps.Count; i++)
+            Assert.Equal(refTranscript[i], ourTranscript[i]);
+        Assert.Equal(refTree, ourTree);
+    }
+}

@@ -1,0 +1,115 @@
+/*
+ * LD_PRELOAD shim that lets Xen's C xenstored run without a hypervisor, as the reference the
+ * conformance tests compare against. It stands in for the few libxenctrl / libxenevtchn /
+ * libxengnttab calls the daemon makes: every domain exists and is alive, event channels are
+ * numbers that never fire, and a mapped grant is a fresh zeroed page. Dom0's xenstore port
+ * (/proc/xen/xsd_port) and ring page (/proc/xen/xsd_kva) are a small file and an anonymous page.
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int dummy_handle;
+static int evtchn_fd = -1;
+static uint32_t next_port = 10;
+
+void *xc_interface_open(void *logger, void *dombuild_logger, unsigned open_flags)
+{
+    (void)logger; (void)dombuild_logger; (void)open_flags;
+    return &dummy_handle;
+}
+
+int xc_interface_close(void *xch) { (void)xch; return 0; }
+
+/* xc_dominfo_t starts with domid, ssidref, then the flag bits (dying, crashed, shutdown, ...). */
+int xc_domain_getinfo(void *xch, uint32_t first_domid, unsigned max_doms, void *info)
+{
+    (void)xch;
+    if (max_doms == 0)
+        return 0;
+    uint32_t head[3] = { first_domid, 0, 0 };
+    memcpy(info, head, sizeof head);
+    return 1;
+}
+
+void *xenevtchn_open(void *logger, unsigned flags) { (void)logger; (void)flags; return &dummy_handle; }
+void *xenevtchn_fdopen(void *logger, int fd, unsigned flags) { (void)logger; (void)fd; (void)flags; return &dummy_handle; }
+
+int xenevtchn_fd(void *xce)
+{
+    (void)xce;
+    if (evtchn_fd < 0)
+        evtchn_fd = eventfd(0, EFD_CLOEXEC); /* never signalled: no event ever arrives */
+    return evtchn_fd;
+}
+
+int xenevtchn_bind_virq(void *xce, unsigned virq) { (void)xce; (void)virq; return (int)next_port++; }
+int xenevtchn_bind_interdomain(void *xce, uint32_t domid, uint32_t remote_port)
+{
+    (void)xce; (void)domid; (void)remote_port;
+    return (int)next_port++;
+}
+int xenevtchn_notify(void *xce, uint32_t port) { (void)xce; (void)port; return 0; }
+int xenevtchn_pending(void *xce) { (void)xce; return -1; }
+int xenevtchn_unbind(void *xce, uint32_t port) { (void)xce; (void)port; return 0; }
+int xenevtchn_unmask(void *xce, uint32_t port) { (void)xce; (void)port; return 0; }
+
+void *xengnttab_open(void *logger, unsigned flags) { (void)logger; (void)flags; return &dummy_handle; }
+int xengnttab_close(void *xgt) { (void)xgt; return 0; }
+int xengnttab_set_max_grants(void *xgt, uint32_t count) { (void)xgt; (void)count; return 0; }
+
+void *xengnttab_map_grant_ref(void *xgt, uint32_t domid, uint32_t ref, int prot)
+{
+    (void)xgt; (void)domid; (void)ref; (void)prot;
+    void *page = aligned_alloc(4096, 4096);
+    if (page != NULL)
+        memset(page, 0, 4096);
+    return page;
+}
+
+int xengnttab_unmap(void *xgt, void *start_address, uint32_t count)
+{
+    (void)xgt; (void)count;
+    free(start_address);
+    return 0;
+}
+
+/* A memfd holding `size` bytes, the first of them `text`. */
+static int memfd_with(const char *text, size_t size)
+{
+    int fd = memfd_create("xenstored-shim", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (ftruncate(fd, (off_t)size) != 0 || (text != NULL && pwrite(fd, text, strlen(text), 0) < 0)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int open(const char *path, int flags, ...)
+{
+    if (strcmp(path, "/proc/xen/xsd_port") == 0)
+        return memfd_with("1", 1);
+    if (strcmp(path, "/proc/xen/xsd_kva") == 0)
+        return memfd_with(NULL, 4096);
+    mode_t mode = 0;
+    if (flags & (O_CREAT | O_TMPFILE)) {
+        va_list ap;
+        va_start(ap, flags);
+        mode = va_arg(ap, mode_t);
+        va_end(ap);
+    }
+    static int (*real_open)(const char *, int, ...);
+    if (real_open == NULL)
+        real_open = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+    return real_open(path, flags, mode);
+}
