@@ -85,6 +85,9 @@ public sealed class RecordProducer
         return RefreshConsumer().IsOk && _size - (_prod - _cons) < span;
     }
 
+    /// <summary>The consumer index as last read (and validated): the value to sleep on while waiting for room.</summary>
+    public uint SeenConsumerIndex => _cons;
+
     /// <summary>Bytes of data area free as of the last look at the consumer index.</summary>
     public uint FreeBytes => _size - (_prod - _cons);
 
