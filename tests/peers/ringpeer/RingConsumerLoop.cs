@@ -18,7 +18,7 @@ public static unsafe class RingConsumerLoop
         var consumer = shared.Ring.Consumer(out var error) ?? throw new InvalidDataException("consumer: " + error.Describe());
         var buffer = new byte[shared.Ring.RecordLimit];
         ulong messages = 0, bytes = 0, notifies = 0, sleeps = 0;
-        var clock = Stopwatch.StartNew();
+        long started = 0; // the clock starts at the first record, so process start-up is not measured
         int idle = 0;
         while (consumer.Tag < count)
         {
@@ -54,9 +54,10 @@ public static unsafe class RingConsumerLoop
                 Futex.Wake(shared.ConsumerIndex);
                 notifies++;
             }
-            messages++;
+            if (messages++ == 0)
+                started = Stopwatch.GetTimestamp();
             bytes += (ulong)record.Length;
         }
-        return new RingStats("consumer", messages, bytes, notifies, sleeps, (long)clock.Elapsed.TotalNanoseconds, consumer.Tag);
+        return new RingStats("consumer", messages, bytes, notifies, sleeps, started == 0 ? 0 : (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds, consumer.Tag);
     }
 }
