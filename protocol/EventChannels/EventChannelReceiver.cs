@@ -16,6 +16,7 @@ namespace Micro.Protocol.EventChannels;
 /// </summary>
 public sealed class EventChannelReceiver : IDisposable
 {
+    private readonly AdaptiveSpin _spin = new(TimeSpan.FromMicroseconds(50));
     private volatile bool _interrupted;
     private long _sleeps;
 
@@ -24,8 +25,15 @@ public sealed class EventChannelReceiver : IDisposable
     /// <summary>The eventfd notifiers kick; a duplicate of it travels to each of them.</summary>
     public EventFd Kick { get; }
 
-    /// <summary>How long <see cref="Wait"/> spins before it blocks.</summary>
-    public TimeSpan Spin { get; set; } = TimeSpan.FromMicroseconds(50);
+    /// <summary>
+    /// The longest <see cref="Wait"/> spins before it blocks; it adapts below that (<see cref="AdaptiveSpin"/>),
+    /// spinning less while spins keep failing, e.g. when the notifier runs on the same CPU.
+    /// </summary>
+    public TimeSpan Spin
+    {
+        get => _spin.Max;
+        set => _spin.Max = value;
+    }
 
     /// <summary>How many times <see cref="Wait"/> went to sleep in the kernel.</summary>
     public long Sleeps => Interlocked.Read(ref _sleeps);
@@ -94,13 +102,21 @@ public sealed class EventChannelReceiver : IDisposable
             return n;
 
         long start = Stopwatch.GetTimestamp();
-        long spinUntil = start + (long)(Spin.TotalSeconds * Stopwatch.Frequency);
-        var spinner = new SpinWait();
-        while (Stopwatch.GetTimestamp() < spinUntil && !_interrupted)
+        long spinUntil = _spin.Deadline();
+        if (spinUntil != 0)
         {
-            if (Page.UpcallPending && (n = Page.TakePending(ports)) > 0)
-                return n;
-            spinner.SpinOnce(sleep1Threshold: -1);
+            // A pure busy-wait, not SpinWait's yields: yielding to a peer on our own CPU "succeeds" but costs
+            // more than blocking, and would teach the adaptive spin the wrong lesson.
+            while (Stopwatch.GetTimestamp() < spinUntil && !_interrupted)
+            {
+                if (Page.UpcallPending && (n = Page.TakePending(ports)) > 0)
+                {
+                    _spin.Report(succeeded: true);
+                    return n;
+                }
+                Thread.SpinWait(8);
+            }
+            _spin.Report(succeeded: false);
         }
 
         while (true)

@@ -81,13 +81,8 @@ public sealed unsafe class EventFd : IDisposable
     }
 
     /// <summary>Blocks until signalled or <paramref name="timeoutMs"/> passes (-1: forever); returns the counter, 0 on timeout.</summary>
-    public ulong Wait(int timeoutMs)
-    {
-        ulong value = TryConsume();
-        if (value != 0)
-            return value;
-        return Poll.WaitReadable(Fd, timeoutMs) ? TryConsume() : 0;
-    }
+    /// <remarks>poll then read: two system calls whether or not a signal is already waiting.</remarks>
+    public ulong Wait(int timeoutMs) => Poll.WaitReadable(Fd, timeoutMs) ? TryConsume() : 0;
 
     public void Dispose()
     {
