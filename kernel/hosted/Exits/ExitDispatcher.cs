@@ -16,6 +16,9 @@ public sealed unsafe class ExitDispatcher(HostedDomain domain, HypercallHandler 
     private const int MaxUnclaimedLogLines = 16;
     private int _unclaimedLogged;
 
+    /// <summary>Port-I/O ranges served by device models (Xen's ioreq servers).</summary>
+    public Ioreq.IoRangeTable PortIo { get; } = new();
+
     public void Handle(Vcpu vcpu, uint reason)
     {
         ref KvmRun run = ref vcpu.Kvm.RunState;
@@ -64,6 +67,11 @@ public sealed unsafe class ExitDispatcher(HostedDomain domain, HypercallHandler 
             var r = vcpu.Kvm.GetRegs();
             long result = hypercalls.Handle(vcpu, new HypercallArgs(r.Rax & 0xFFFFFFFF, r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8));
             vcpu.Kvm.SetRax((ulong)result);
+            return;
+        }
+        if (PortIo.TryFind(run.IoPort, out var server))
+        {
+            server.Forward(vcpu, ref run, data);
             return;
         }
         Unclaimed(vcpu, $"port {run.IoPort:x} {(run.IoDirection == KvmRun.KVM_EXIT_IO_OUT ? "write" : "read")} ({run.IoSize} bytes x{run.IoCount})");

@@ -9,5 +9,6 @@ public static class GuestCatalog
     {
         ["hello"] = HelloGuest.Build,
         ["triple-fault"] = TripleFaultGuest.Build,
+        ["uart"] = UartGuest.Build,
     };
 }
