@@ -37,9 +37,8 @@ public sealed class RecordConsumer
         ulong mine = Volatile.Read(ref ring.IndexAndTag(RecordRing.ConsOffset));
         uint cons = (uint)mine;
         uint prod = Volatile.Read(ref ring.Word(RecordRing.ProdOffset));
-        RingError e = RingIndices.Check(prod, cons, ring.Data.Size);
-        error = e == RingError.None ? RingResult.Ok(0) : RingResult.Fail(e, prod, cons);
-        return e == RingError.None ? new RecordConsumer(ring, cons, (uint)(mine >> 32), prod) : null;
+        error = RingIndices.CheckRecordIndices(prod, cons, ring.Data.Size);
+        return error.IsOk ? new RecordConsumer(ring, cons, (uint)(mine >> 32), prod) : null;
     }
 
     public RingResult TryRead(Span<byte> buffer) => TryRead(buffer, Tag);

@@ -35,9 +35,8 @@ public sealed class RecordProducer
         ulong mine = Volatile.Read(ref ring.IndexAndTag(RecordRing.ProdOffset));
         uint prod = (uint)mine;
         uint cons = Volatile.Read(ref ring.Word(RecordRing.ConsOffset));
-        RingError e = RingIndices.Check(prod, cons, ring.Data.Size);
-        error = e == RingError.None ? RingResult.Ok(0) : RingResult.Fail(e, prod, cons);
-        return e == RingError.None ? new RecordProducer(ring, prod, (uint)(mine >> 32), cons) : null;
+        error = RingIndices.CheckRecordIndices(prod, cons, ring.Data.Size);
+        return error.IsOk ? new RecordProducer(ring, prod, (uint)(mine >> 32), cons) : null;
     }
 
     public RingResult TryWrite(ReadOnlySpan<byte> payload) => TryWrite(payload, Tag);

@@ -17,6 +17,9 @@ public enum RingError
     /// <summary>An index moved backwards from the value seen before (a peer rewrote its own index).</summary>
     IndexMovedBackwards,
 
+    /// <summary>A record ring index found in shared memory is not a multiple of 8 (records are 8-byte aligned).</summary>
+    IndexMisaligned,
+
     /// <summary>A record header announces more bytes than the record limit.</summary>
     RecordTooLong,
 

@@ -38,4 +38,18 @@ public static class RingIndices
     public static uint RecordSpan(uint payloadLength) => (RecordHeaderSize + payloadLength + 7) & ~7u;
 
     public const uint RecordHeaderSize = 4;
+
+    /// <summary>
+    /// Validates the indices a record-ring side resumes from: the pair must be consistent and both
+    /// 8-byte aligned, since record headers are read and written whole at the index.
+    /// </summary>
+    public static RingResult CheckRecordIndices(uint prod, uint cons, uint size)
+    {
+        if ((prod & 7) != 0)
+            return RingResult.Fail(RingError.IndexMisaligned, prod);
+        if ((cons & 7) != 0)
+            return RingResult.Fail(RingError.IndexMisaligned, cons);
+        RingError e = Check(prod, cons, size);
+        return e == RingError.None ? RingResult.Ok(0) : RingResult.Fail(e, prod, cons);
+    }
 }

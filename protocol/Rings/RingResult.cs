@@ -25,6 +25,7 @@ public readonly record struct RingResult(RingError Error, int Count, bool Notify
         RingError.ProducerBehindConsumer => $"producer index {A:#x} is behind consumer index {B:#x}",
         RingError.IndexDistanceTooLarge => $"indices {A:#x} and {B:#x} are {A - B} bytes apart, more than the ring",
         RingError.IndexMovedBackwards => $"peer index moved backwards from {B:#x} to {A:#x}",
+        RingError.IndexMisaligned => $"record ring index {A:#x} is not a multiple of 8",
         RingError.RecordTooLong => $"record header announces {A} bytes, limit is {B}",
         RingError.RecordBeyondProduced => $"record needs {A} bytes but only {B} are produced",
         RingError.RecordTooLarge => $"record of {A} bytes is larger than the limit of {B}",

@@ -1,3 +1,4 @@
+using Micro.Fuzz;
 using Micro.Protocol.Rings;
 
 namespace Micro.Protocol.Tests;
@@ -31,7 +32,7 @@ public unsafe class ByteRingTests
             for (int k = 0; k < rd.Count; k++)
                 Assert.Equal(expect++, buf[k]);
         }
-        r.AssertGuardsIntact();
+        r.CheckGuards();
     }
 
     [Fact]
@@ -67,7 +68,7 @@ public unsafe class ByteRingTests
         // Indices untouched, nothing outside the region touched.
         Assert.Equal(cons, r.Word(64));
         Assert.Equal(prod, r.Word(68));
-        r.AssertGuardsIntact();
+        r.CheckGuards();
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using MessagePack;
+using Micro.Fuzz;
 using Micro.Protocol.Framing;
 using Micro.Protocol.Messages;
 

@@ -1,3 +1,4 @@
+using Micro.Fuzz;
 using Micro.Protocol.Framing;
 using Micro.Protocol.Messages;
 using Micro.Protocol.Rings;
@@ -83,6 +84,6 @@ public unsafe class FrameRingTests
         Assert.Equal(FrameError.RingFault, res.Error);
         Assert.Contains("more than the ring", res.Detail, StringComparison.Ordinal);
         Assert.Equal(0u, c.Index);
-        r.AssertGuardsIntact();
+        r.CheckGuards();
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Micro.Fuzz;
 using Micro.Protocol.Rings;
 
 namespace Micro.Protocol.Tests;
@@ -64,7 +65,7 @@ public unsafe class RecordRingTests
             }
         }
         Assert.True(p.Index > 10 * DataSize, "the test should wrap the ring many times");
-        r.AssertGuardsIntact();
+        r.CheckGuards();
     }
 
     [Fact]
@@ -110,7 +111,7 @@ public unsafe class RecordRingTests
         Assert.Equal(RingError.RecordTooLong, rd.Error);
         Assert.Contains("limit is 200", rd.Describe(), StringComparison.Ordinal);
         Assert.Equal(0u, c.Index);
-        r.AssertGuardsIntact();
+        r.CheckGuards();
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public unsafe class RecordRingTests
         r.Word(RecordRing.ProdOffset) = prod;
         r.Word(RecordRing.ConsOffset) = cons;
         Assert.Equal(expected, c.TryRead(new byte[1000]).Error);
-        r.AssertGuardsIntact();
+        r.CheckGuards();
         // A consumer resuming from these indices refuses them outright.
         Assert.Null(ring.Consumer(out var e));
         Assert.True(e.IsFault);
@@ -177,7 +178,7 @@ public unsafe class RecordRingTests
         Assert.Equal(RingError.ProducerBehindConsumer, p.TryWrite(new byte[8]).Error);
         r.Word(RecordRing.ConsOffset) = 0xFFFF_FF00; // behind where it was
         Assert.Equal(RingError.IndexMovedBackwards, p.TryWrite(new byte[8]).Error);
-        r.AssertGuardsIntact();
+        r.CheckGuards();
     }
 
     [Theory]
@@ -204,6 +205,21 @@ public unsafe class RecordRingTests
         Assert.Null(ring.Consumer(out var e));
         Assert.Equal(RingError.IndexDistanceTooLarge, e.Error);
         Assert.Null(ring.Producer(out e));
+    }
+
+    [Theory]
+    [InlineData(RecordRing.ProdOffset, 255u)] // found by the ring fuzz target: a header write at 255 spilled past the ring
+    [InlineData(RecordRing.ConsOffset, 4u)]
+    public void ResumingFromAMisalignedIndexIsRefused(int offset, uint value)
+    {
+        using var r = Region();
+        var ring = RecordRing.Format(r.Pointer, r.Length, DataSize, Limit);
+        r.Word(offset) = value;
+        Assert.Null(ring.Producer(out var e));
+        Assert.Equal(RingError.IndexMisaligned, e.Error);
+        Assert.Contains("multiple of 8", e.Describe(), StringComparison.Ordinal);
+        Assert.Null(ring.Consumer(out e));
+        Assert.Equal(RingError.IndexMisaligned, e.Error);
     }
 
     [Fact]
@@ -288,6 +304,6 @@ public unsafe class RecordRingTests
             if (i % 100 == 0)
                 p = ring.Producer(out _) ?? p;
         }
-        r.AssertGuardsIntact();
+        r.CheckGuards();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Micro.Fuzz;
 using Micro.Protocol.Rings;
 using Micro.Protocol.Xen;
 
@@ -42,7 +43,7 @@ public unsafe class XenRingTests
         page.Word(2056) = 10; // rsp_cons ahead of rsp_prod
         Assert.Equal(RingError.ProducerBehindConsumer, store.WriteResponse(new byte[10]).Error);
         Assert.Equal(RingError.ProducerBehindConsumer, store.ResponseSpace.Error);
-        page.AssertGuardsIntact();
+        page.CheckGuards();
     }
 
     [Fact]
@@ -82,6 +83,6 @@ public unsafe class XenRingTests
         Assert.Equal(RingError.IndexDistanceTooLarge, daemon.ReadOutput(new byte[4096]).Error);
         page.Word(3076) = 0xFFFF_FFFF; // in_prod behind in_cons
         Assert.Equal(RingError.ProducerBehindConsumer, daemon.WriteInput(new byte[10]).Error);
-        page.AssertGuardsIntact();
+        page.CheckGuards();
     }
 }

@@ -1,9 +1,9 @@
 using Micro.Protocol.Messages;
 
-namespace Micro.Protocol.Tests;
+namespace Micro.Fuzz;
 
-/// <summary>One sample of every contract, with edge values, so each encoding is exercised.</summary>
-internal static class MessageSamples
+/// <summary>One sample of every contract, with edge values: round-trip tests and the fuzzers' seed corpus.</summary>
+public static class MessageSamples
 {
     public static readonly Message[] All =
     [
