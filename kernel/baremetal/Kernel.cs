@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using Micro.BareMetal.Boot;
+using Micro.BareMetal.Hypervisor;
 using Micro.BareMetal.Platform;
 using Micro.BareMetal.Runtime;
+using Micro.BareMetal.Svm;
 
 namespace Micro.BareMetal;
 
@@ -39,6 +41,7 @@ internal static unsafe class Kernel
         Lapic.Init();
         SelfTest.Timer();
         ProvokeRequestedFault(boot);
+        RunGuests(boot, pages);
 
         Serial.WriteLine("micro: all done");
         QemuExit.Exit(true);
@@ -61,6 +64,72 @@ internal static unsafe class Kernel
             Serial.Write(r.Type == BootInfo.Usable ? " usable" : " reserved");
             Serial.WriteLine();
         }
+    }
+
+    /// <summary>Starts SVM and runs the embedded guests (all, or those named by `guests=a,b`) to completion.</summary>
+    private static void RunGuests(BootInfo boot, PageAllocator pages)
+    {
+        if (!SvmSupport.Available || !SvmSupport.NestedPaging)
+        {
+            Serial.WriteLine("micro: no SVM with nested paging on this CPU: no guests");
+            return;
+        }
+        if (!SvmSupport.Enable(pages) || !SvmVcpu.InitBitmaps(pages))
+            Panic.Halt("SVM could not be enabled");
+        Serial.Write("micro: svm on: nested paging, asids ");
+        Serial.WriteDec((ulong)SvmSupport.AsidCount);
+        Serial.WriteLine(SvmSupport.NextRipSave ? ", nrip-save" : ", no nrip-save (instruction lengths computed)");
+
+        var core = new Micro.Core.Hypervisor(new SerialCoreLog(), new Micro.Core.NoCoreLock(), new CorePages(pages));
+        var domains = new BareMetalDomain[EmbeddedGuests.Count];
+        int count = 0;
+        if (boot.FindValue("guests", out int listStart, out int listLength))
+        {
+            // Domains in the order the list names them.
+            for (int i = listStart; i < listStart + listLength;)
+            {
+                int end = i;
+                while (end < listStart + listLength && boot.CommandLine[end] != ',')
+                    end++;
+                int g = Find(boot, i, end - i);
+                if (g < 0 || count == domains.Length)
+                    Panic.Halt("guests= names a guest that is not embedded (or one twice too often)");
+                domains[count++] = StartGuest(core, pages, g);
+                i = end + 1;
+            }
+        }
+        else
+        {
+            for (int g = 0; g < EmbeddedGuests.Count; g++)
+                domains[count++] = StartGuest(core, pages, g);
+        }
+        DomainScheduler.Trace = boot.HasWord("trace");
+        DomainScheduler.Run(new ExitHandler(core), domains, count);
+        Serial.WriteLine("micro: guests done");
+    }
+
+    private static BareMetalDomain StartGuest(Micro.Core.Hypervisor core, PageAllocator pages, int g)
+    {
+        BareMetalDomain? d = GuestLoader.Load(core, pages, g);
+        if (d is null)
+            Panic.Halt("could not build a guest");
+        Serial.Write("micro: d");
+        Serial.WriteDec(d.Id);
+        Serial.Write(" = guest ");
+        EmbeddedGuests.WriteName(g);
+        Serial.WriteLine();
+        return d;
+    }
+
+    /// <summary>The embedded guest named by CommandLine[start, start + length), or -1.</summary>
+    private static int Find(BootInfo boot, int start, int length)
+    {
+        for (int g = 0; g < EmbeddedGuests.Count; g++)
+        {
+            if (EmbeddedGuests.NameEquals(g, boot.CommandLine, start, length))
+                return g;
+        }
+        return -1;
     }
 
     private static void ProvokeRequestedFault(BootInfo boot)

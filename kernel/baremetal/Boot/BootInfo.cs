@@ -24,6 +24,30 @@ internal sealed unsafe class BootInfo
         return null;
     }
 
+    /// <summary>The value of the first `key=value` word, as a range of <see cref="CommandLine"/>; false if absent.</summary>
+    public bool FindValue(string key, out int start, out int length)
+    {
+        for (int word = 0; word < CommandLineLength;)
+        {
+            int end = word;
+            while (end < CommandLineLength && CommandLine[end] != ' ')
+                end++;
+            int i = 0;
+            while (i < key.Length && word + i < end && CommandLine[word + i] == key[i])
+                i++;
+            if (i == key.Length && word + i < end && CommandLine[word + i] == '=')
+            {
+                start = word + i + 1;
+                length = end - start;
+                return true;
+            }
+            word = end + 1;
+        }
+        start = 0;
+        length = 0;
+        return false;
+    }
+
     /// <summary>Whether the command line contains <paramref name="word"/> as a whole space-separated word.</summary>
     public bool HasWord(string word)
     {

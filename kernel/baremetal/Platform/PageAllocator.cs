@@ -81,6 +81,25 @@ internal sealed unsafe class PageAllocator
         return 0;
     }
 
+    /// <summary><paramref name="count"/> physically contiguous zeroed frames (the first one's address), or 0.</summary>
+    public ulong AllocateContiguous(ulong count)
+    {
+        ulong run = 0;
+        for (ulong f = 0; f < _frames; f++)
+        {
+            run = IsFree(f) ? run + 1 : 0;
+            if (run == count)
+            {
+                ulong first = f + 1 - count;
+                for (ulong g = first; g <= f; g++)
+                    SetFree(g, false);
+                Memory.Zero((void*)(first * PageSize), count * PageSize);
+                return first * PageSize;
+            }
+        }
+        return 0;
+    }
+
     /// <summary>Returns a frame; false (and nothing changes) if it is misaligned, out of range or already free.</summary>
     public bool Free(ulong address)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Micro.BareMetal.Boot;
 
@@ -6,6 +7,7 @@ namespace Micro.BareMetal.Platform;
 /// <summary>The end of the kernel: the reason, a walk of the frame-pointer chain, then halt.</summary>
 internal static class Panic
 {
+    [DoesNotReturn]
     public static void Halt(string reason)
     {
         Cpu.DisableInterrupts();
@@ -38,6 +40,7 @@ internal static class Panic
     }
 
     /// <summary>Reports failure to QEMU and halts forever.</summary>
+    [DoesNotReturn]
     public static void Stop()
     {
         QemuExit.Exit(false);

@@ -87,3 +87,14 @@ global runtime_module_header
 runtime_module_header:
     lea rax, [__ReadyToRunHeader]
     ret
+
+; long interlocked_cmpxchg64(long* location (rdi), long value (rsi), long comparand (rdx))
+global interlocked_cmpxchg64, interlocked_cmpxchg32
+interlocked_cmpxchg64:
+    mov rax, rdx
+    lock cmpxchg [rdi], rsi
+    ret
+interlocked_cmpxchg32:
+    mov eax, edx
+    lock cmpxchg [rdi], esi
+    ret

@@ -1,0 +1,103 @@
+using Micro.BareMetal.Platform;
+using Micro.Core.Domains;
+
+namespace Micro.BareMetal.Hypervisor;
+
+/// <summary>
+/// Runs the guests on this CPU round-robin, one exit at a time, until every domain has shut down.
+/// The domain on the CPU is recorded per CPU and in `micro_running_domain` (for gdb).
+/// </summary>
+internal static unsafe class DomainScheduler
+{
+    private const ulong MaxExits = 50_000_000; // a bound, so a spinning guest cannot keep the run from ending
+
+    /// <summary>Print every exit (command-line word `trace`).</summary>
+    public static bool Trace { get; set; }
+
+    public static void Run(ExitHandler handler, BareMetalDomain[] domains, int count)
+    {
+        ulong exits = 0;
+        int idleRounds = 0;
+        while (exits < MaxExits)
+        {
+            bool ran = false, anyAlive = false;
+            for (int i = 0; i < count; i++)
+            {
+                BareMetalDomain d = domains[i];
+                if (d.Stopped)
+                    continue;
+                anyAlive = true;
+                if (d.Blocked && !d.UpcallPending)
+                    continue;
+                RunOnce(handler, d);
+                exits++;
+                ran = true;
+                if (d.Stopped)
+                    Report(d);
+            }
+            if (!anyAlive)
+                return;
+            if (!ran)
+            {
+                // Everyone waits: let block timeouts expire (there is no other source of events).
+                if (++idleRounds > 1000)
+                {
+                    Serial.WriteLine("micro: every remaining guest is blocked with nothing pending");
+                    return;
+                }
+                for (int i = 0; i < count; i++)
+                    domains[i].Blocked = false;
+            }
+            else
+            {
+                idleRounds = 0;
+            }
+        }
+        Serial.WriteLine("micro: exit budget used up; stopping the guests");
+    }
+
+    private static void RunOnce(ExitHandler handler, BareMetalDomain d)
+    {
+        VirtualCpu vcpu = d.Vcpu!;
+        if (d.UpcallPending)
+        {
+            int vector = d.Core!.UpcallVector(0);
+            if (vector > 0 && vcpu.InterruptsEnabled)
+            {
+                vcpu.InjectInterrupt(vector);
+                d.UpcallPending = false;
+            }
+        }
+        RunningDomain.Set(d.Id);
+        VcpuExit exit = vcpu.Run();
+        RunningDomain.Set(-1);
+        d.Exits++;
+        if (Trace)
+        {
+            Serial.Write("micro: trace d");
+            Serial.WriteDec(d.Id);
+            Serial.Write(" exit ");
+            Serial.WriteHex(exit.HardwareCode);
+            Serial.Write(" rip ");
+            Serial.WriteHex(vcpu.Rip);
+            Serial.Write(" rax ");
+            Serial.WriteHex(vcpu.Rax);
+            Serial.WriteLine();
+        }
+        handler.Handle(d, vcpu, exit);
+    }
+
+    private static void Report(BareMetalDomain d)
+    {
+        Serial.Write("micro: d");
+        Serial.WriteDec(d.Id);
+        Serial.Write(" (");
+        EmbeddedGuests.WriteName(d.GuestIndex);
+        Serial.Write(") shut down: ");
+        int reason = d.Core!.ShutdownReason;
+        Serial.Write(reason == ShutdownReason.Poweroff ? "poweroff" : reason == ShutdownReason.Crash ? "crash" : reason == ShutdownReason.Reboot ? "reboot" : "other");
+        Serial.Write(" after ");
+        Serial.WriteDec(d.Exits);
+        Serial.WriteLine(" exits");
+    }
+}

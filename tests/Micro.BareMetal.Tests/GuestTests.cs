@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using Micro.Testing;
+
+namespace Micro.BareMetal.Tests;
+
+/// <summary>
+/// The test guests of tests/guests (and the bare-metal `illegal` guest) under SVM with nested paging in
+/// QEMU TCG, with their hypercalls served by the portable core; their consoles appear on the serial
+/// port tagged by domid.
+/// </summary>
+public sealed partial class GuestTests
+{
+    [QemuFact]
+    public void Svm_is_detected_with_nested_paging_and_without_nrip_save()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=hello");
+        Assert.Equal(0, rc);
+        Assert.Contains("micro: svm on: nested paging", serial, StringComparison.Ordinal);
+        Assert.Contains("no nrip-save (instruction lengths computed)", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void Hello_guest_prints_through_console_io_and_powers_off()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=hello");
+        Assert.Equal(0, rc);
+        Assert.Contains("micro: d1 = guest hello", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] Hello from a Micro test guest", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] Test result: SUCCESS", serial, StringComparison.Ordinal);
+        Assert.Matches(@"micro: d1 \(hello\) shut down: poweroff after \d+ exits", serial);
+        Assert.Contains("micro: guests done", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void Triple_fault_crashes_that_guest_alone()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=hello,triple-fault");
+        Assert.Equal(0, rc);
+        Assert.Contains("[d2] about to triple fault", serial, StringComparison.Ordinal);
+        Assert.Matches(@"micro: d2 crashed: triple fault 0x0 \(rip 0x[0-9a-f]+\)", serial);
+        Assert.Contains("micro: d2 (triple-fault) shut down: crash", serial, StringComparison.Ordinal);
+        Assert.DoesNotContain("[d2] Test result", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] Test result: SUCCESS", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: d1 (hello) shut down: poweroff", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void Illegal_guest_gets_enosys_then_is_crashed_for_touching_unmapped_memory_while_the_other_carries_on()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=illegal,hello");
+        Assert.Equal(0, rc);
+        Assert.Contains("micro: d1 = guest illegal", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: core: d1 unknown hypercall (0x3f, 0)", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] unknown hypercall refused; now touching memory I do not have", serial, StringComparison.Ordinal);
+        Assert.Matches(@"micro: d1 crashed: touched unmapped guest-physical memory at 0x30000000 \(rip 0x[0-9a-f]+\)", serial);
+        Assert.DoesNotContain("[d1] Test result: FAILURE", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: d1 (illegal) shut down: crash", serial, StringComparison.Ordinal);
+        Assert.Contains("[d2] Test result: SUCCESS", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: d2 (hello) shut down: poweroff", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void Every_embedded_guest_runs_to_its_end_and_passing_guests_report_success()
+    {
+        var (rc, serial) = BareMetalImage.Boot();
+        Assert.Equal(0, rc);
+        var guests = GuestLine().Matches(serial).Select(m => (Id: m.Groups[1].Value, Name: m.Groups[2].Value)).ToList();
+        Assert.Contains(guests, g => g.Name == "hello");
+        foreach (var (id, name) in guests)
+        {
+            Assert.Matches($@"micro: d{id} \({Regex.Escape(name)}\) shut down: ", serial);
+            Assert.DoesNotContain($"[d{id}] Test result: FAILURE", serial, StringComparison.Ordinal);
+        }
+        Assert.Contains("micro: all done", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void Guests_run_from_the_iso_too()
+    {
+        var (rc, serial) = BareMetalImage.Boot(mode: "iso");
+        Assert.Equal(0, rc);
+        Assert.Contains("[d", serial, StringComparison.Ordinal);
+        Assert.Matches(@"\[d\d+\] Hello from a Micro test guest", serial);
+        Assert.Contains("micro: guests done", serial, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"micro: d(\d+) = guest (\S+)")]
+    private static partial Regex GuestLine();
+}
