@@ -1,4 +1,4 @@
-using Micro.XenStore.Service;
+using Micro.XenStore.Persistence;
 using Micro.XenStore.Transport;
 
 namespace Micro.XenStore;
@@ -13,6 +13,7 @@ public static class Program
         usage: micro-xenstored [options]
           -s, --socket PATH      the Unix socket to serve (default: $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
                                  else /var/run/xenstored/socket)
+          -d, --state-dir DIR    where the store is kept durable (default: $XENSTORED_RUNDIR/state)
           -F, --pid-file FILE    write the daemon's pid to FILE
           -N, --no-fork          stay in the foreground (the default; accepted for compatibility)
           -h, --help             this text
@@ -22,6 +23,7 @@ public static class Program
     {
         string? socket = null;
         string? pidFile = null;
+        string? stateDir = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -32,6 +34,11 @@ public static class Program
                     socket = Next();
                     if (socket is null)
                         return Fail("--socket needs a path");
+                    break;
+                case "-d" or "--state-dir":
+                    stateDir = Next();
+                    if (stateDir is null)
+                        return Fail("--state-dir needs a directory");
                     break;
                 case "-F" or "--pid-file":
                     pidFile = Next();
@@ -48,9 +55,12 @@ public static class Program
             }
         }
         socket ??= SocketPath.Resolve();
+        stateDir ??= Path.Combine(SocketPath.RunDir(), "state");
 
-        var service = new XenStoreService();
+        var (service, state) = PersistentState.Open(stateDir);
+        using var _ = state;
         using var server = new UnixSocketServer(service, socket);
+        server.BeforeReplies = () => state.Commit(service);
         if (pidFile is not null)
             File.WriteAllText(pidFile, Environment.ProcessId + "\n");
         Console.CancelKeyPress += (_, e) =>

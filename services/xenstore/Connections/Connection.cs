@@ -35,6 +35,12 @@ public abstract class Connection
     public List<Watch> Watches { get; } = [];
     public Dictionary<uint, Transaction> Transactions { get; } = [];
     public uint NextTransactionId { get; set; } = 1;
+
+    /// <summary>Transaction ids below this that are not open were open before a daemon restart (EAGAIN).</summary>
+    public uint RestoredTransactionLimit { get; set; }
+
+    /// <summary>True if the connection survives a daemon restart (a guest's ring), so its watches are saved.</summary>
+    public virtual bool Persistent => false;
     public bool Closed { get; private set; }
 
     public int QueuedBytes { get; private set; }

@@ -28,6 +28,7 @@ public sealed partial class XenStoreService
         }
         var domain = new Domain(domid, mfn, (uint)port);
         _domains[domid] = domain;
+        State?.RecordDomainIntroduced(domain);
         DomainIntroduced?.Invoke(domain);
         FireSpecial(XsPath.IntroduceDomain);
         return Ack(conn, msg);
@@ -45,6 +46,7 @@ public sealed partial class XenStoreService
             return XsError.EINVAL;
         if (!_domains.Remove(domid, out var domain))
             return XsError.ENOENT;
+        State?.RecordDomainReleased(domid);
         foreach (var c in _connections.ToArray())
         {
             if (c.DomId == domid && !c.Privileged)
@@ -98,6 +100,7 @@ public sealed partial class XenStoreService
         if (!_domains.TryGetValue(domid, out var domain) || !_domains.ContainsKey(target))
             return XsError.ENOENT;
         domain.Target = target;
+        State?.RecordDomainTarget(domid, target);
         foreach (var c in _connections)
         {
             if (c.DomId == domid && !c.Privileged)
@@ -108,4 +111,7 @@ public sealed partial class XenStoreService
 
     /// <summary>Restores an introduced domain after a restart (no event: nothing changed for clients).</summary>
     public void RestoreDomain(Domain domain) => _domains[domain.DomId] = domain;
+
+    /// <summary>Drops a released domain while restoring saved state.</summary>
+    public void ForgetDomain(uint domid) => _domains.Remove(domid);
 }

@@ -218,7 +218,7 @@ public sealed partial class XenStoreService
                 return XsError.ENOENT;
             if (!Allowed(conn, _specialPerms[path], XsPerm.Write))
                 return XsError.EACCES;
-            _specialPerms[path] = perms;
+            SetSpecialPermissions(path, perms);
             return Ack(conn, msg);
         }
         var view = ViewOf(tx);

@@ -18,6 +18,8 @@ public sealed partial class XenStoreService
         while (id == 0 || conn.Transactions.ContainsKey(id))
             id++;
         conn.NextTransactionId = id + 1;
+        if (conn.Persistent)
+            State?.RecordDomainTransactionId(conn.DomId, conn.NextTransactionId);
         conn.Transactions[id] = new Transaction(id, Tree);
         Reply(conn, msg, XsPayload.Terminated(id.ToString(CultureInfo.InvariantCulture)));
         return XsError.None;

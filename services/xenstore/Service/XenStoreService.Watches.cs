@@ -26,7 +26,7 @@ public sealed partial class XenStoreService
             return XsError.E2BIG;
         var watch = new Watch(path, token, Relative: args[0].Length > 0 && args[0][0] != '/' && args[0][0] != '@');
         conn.Watches.Add(watch);
-        WatchesChanged?.Invoke(conn);
+        WatchesChanged(conn);
         Ack(conn, msg);
         SendEvent(conn, watch, path);
         return XsError.None;
@@ -55,7 +55,7 @@ public sealed partial class XenStoreService
         if (i < 0)
             return XsError.ENOENT;
         conn.Watches.RemoveAt(i);
-        WatchesChanged?.Invoke(conn);
+        WatchesChanged(conn);
         return Ack(conn, msg);
     }
 
@@ -64,8 +64,15 @@ public sealed partial class XenStoreService
     {
         conn.Watches.Clear();
         conn.Transactions.Clear();
-        WatchesChanged?.Invoke(conn);
+        WatchesChanged(conn);
         return Ack(conn, msg);
+    }
+
+    // Guests' watches outlive a daemon restart, so they are state too.
+    private void WatchesChanged(Connection conn)
+    {
+        if (conn.Persistent)
+            State?.RecordDomainWatches(conn.DomId, conn.Watches.ToArray());
     }
 
     /// <summary>Fires a special watch (@introduceDomain, @releaseDomain) for those allowed to see it.</summary>
@@ -84,5 +91,9 @@ public sealed partial class XenStoreService
     /// <summary>The committed permissions of a special node (for snapshots).</summary>
     public IReadOnlyDictionary<string, XsPermissions> SpecialPermissions => _specialPerms;
 
-    public void SetSpecialPermissions(string name, XsPermissions perms) => _specialPerms[name] = perms;
+    public void SetSpecialPermissions(string name, XsPermissions perms)
+    {
+        _specialPerms[name] = perms;
+        State?.RecordSpecialPerms(name, perms);
+    }
 }

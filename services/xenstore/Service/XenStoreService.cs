@@ -1,5 +1,6 @@
 using Micro.XenStore.Connections;
 using Micro.XenStore.Domains;
+using Micro.XenStore.Persistence;
 using Micro.XenStore.Store;
 using Micro.XenStore.Watches;
 using Micro.XenStore.Wire;
@@ -35,8 +36,8 @@ public sealed partial class XenStoreService
     public Action<Domain>? DomainIntroduced { get; set; }
     public Action<Domain>? DomainReleased { get; set; }
 
-    /// <summary>Called whenever a connection's watches change (ring connections persist them).</summary>
-    public Action<Connection>? WatchesChanged { get; set; }
+    /// <summary>Where changes are made durable (null: in memory only).</summary>
+    public PersistentState? State { get; set; }
 
     public void Add(Connection conn) => _connections.Add(conn);
 
@@ -54,7 +55,8 @@ public sealed partial class XenStoreService
         Transaction? tx = null;
         if (msg.TxId != 0 && !IgnoresTransaction(type) && !conn.Transactions.TryGetValue(msg.TxId, out tx))
         {
-            Error(conn, msg, XsError.ENOENT);
+            // A transaction a guest opened before the daemon restarted is gone: it must retry.
+            Error(conn, msg, msg.TxId < conn.RestoredTransactionLimit ? XsError.EAGAIN : XsError.ENOENT);
             return;
         }
         XsError err = Dispatch(conn, msg, type, tx);

@@ -10,13 +10,19 @@ public sealed class Tree : StoreView
     private readonly Dictionary<uint, int> _owned = [];
     private long _generation;
 
-    /// <summary>The tree the C daemon starts with: /, /tool and /tool/xenstored, all "n0".</summary>
-    public Tree()
+    /// <summary>
+    /// The tree the C daemon starts with: /, /tool and /tool/xenstored, all "n0"; or, to be filled from
+    /// saved state, only the root.
+    /// </summary>
+    public Tree(bool initialNodes = true)
     {
         _nodes["/"] = new Node("/", [], XsPermissions.Dom0Only, [], ++_generation);
         Count(0, +1);
-        Put("/tool", [], XsPermissions.Dom0Only);
-        Put("/tool/xenstored", [], XsPermissions.Dom0Only);
+        if (initialNodes)
+        {
+            Put("/tool", [], XsPermissions.Dom0Only);
+            Put("/tool/xenstored", [], XsPermissions.Dom0Only);
+        }
     }
 
     public StoreJournal? Journal { get; set; }

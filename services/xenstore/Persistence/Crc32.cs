@@ -1,0 +1,28 @@
+namespace Micro.XenStore.Persistence;
+
+/// <summary>CRC-32 (IEEE 802.3, reflected), to tell a torn or corrupted record from a good one.</summary>
+public static class Crc32
+{
+    private static readonly uint[] s_table = BuildTable();
+
+    private static uint[] BuildTable()
+    {
+        var table = new uint[256];
+        for (uint i = 0; i < 256; i++)
+        {
+            uint c = i;
+            for (int k = 0; k < 8; k++)
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        return table;
+    }
+
+    public static uint Compute(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFFu;
+        foreach (byte b in data)
+            crc = s_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return ~crc;
+    }
+}
