@@ -1,6 +1,6 @@
 using Micro.Guests.Tests;
 using Micro.Kernel.Domains;
-using Micro.Kernel.Hypercalls;
+using Micro.Kernel.Core;
 using Micro.Kernel.Kvm;
 
 namespace Micro.Kernel;
@@ -39,9 +39,9 @@ public static class Program
             return 2;
         }
         var image = build();
-        var log = new CoreLog(Console.Error);
+        using var core = new HostedCore(new KernelLog(Console.Error));
         using var kvm = new KvmSystem();
-        using var domain = new HostedDomain(kvm, 1, new GuestHypercalls(), log, consoleEcho: Console.Out);
+        using var domain = new HostedDomain(core, kvm, consoleEcho: Console.Out);
         domain.Load(image.Bytes, image.LoadAddress, image.Entry);
         domain.Start();
         var reason = domain.WaitForShutdown(TimeSpan.FromSeconds(60));

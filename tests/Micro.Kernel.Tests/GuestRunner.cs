@@ -1,6 +1,6 @@
 using Micro.Guests.Runtime;
 using Micro.Kernel.Domains;
-using Micro.Kernel.Hypercalls;
+using Micro.Kernel.Core;
 using Micro.Kernel.Kvm;
 
 namespace Micro.Kernel.Tests;
@@ -9,29 +9,30 @@ namespace Micro.Kernel.Tests;
 internal sealed class GuestRunner : IDisposable
 {
     private readonly List<HostedDomain> _domains = [];
-    private int _nextDomid = 1;
 
     public KvmSystem Kvm { get; }
-    public CoreLog Log { get; } = new();
+    public KernelLog Log { get; } = new();
+    public HostedCore Core { get; }
 
     public GuestRunner()
     {
         Micro.Testing.Requirements.Kvm();
         Kvm = new KvmSystem();
+        Core = new HostedCore(Log);
     }
 
-    public HostedDomain Create(GuestImage image, HypercallHandler? hypercalls = null)
+    public HostedDomain Create(GuestImage image)
     {
-        var d = new HostedDomain(Kvm, _nextDomid++, hypercalls ?? new GuestHypercalls(), Log);
+        var d = new HostedDomain(Core, Kvm);
         _domains.Add(d);
         d.Load(image.Bytes, image.LoadAddress, image.Entry);
         return d;
     }
 
     /// <summary>Runs one guest to its end and returns the domain (still alive for inspection).</summary>
-    public HostedDomain Run(GuestImage image, HypercallHandler? hypercalls = null)
+    public HostedDomain Run(GuestImage image)
     {
-        var d = Create(image, hypercalls);
+        var d = Create(image);
         d.Start();
         Wait(d);
         return d;
@@ -52,5 +53,6 @@ internal sealed class GuestRunner : IDisposable
         foreach (var d in _domains)
             d.Dispose();
         Kvm.Dispose();
+        Core.Dispose();
     }
 }

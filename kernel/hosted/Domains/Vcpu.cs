@@ -12,6 +12,8 @@ public sealed class Vcpu : IDisposable
     private readonly object _lock = new();
     private Thread? _thread;
     private bool _kicked;
+    private bool _blockRequested;
+    private ulong _blockTimeoutNs;
     private nuint _pthread;
 
     public HostedDomain Domain { get; }
@@ -47,13 +49,14 @@ public sealed class Vcpu : IDisposable
                     Volatile.Write(ref Kvm.RunState.ImmediateExit, 0);
                 else
                     Domain.Exits.Handle(this, reason);
+                BlockIfRequested();
             }
         }
         catch (Exception e)
         {
             // A fault in the core's handling of one domain ends that domain, never the core.
             Domain.Log.Write($"d{Domain.DomId}v{Id}: vCPU loop failed: {e.Message}");
-            Domain.Shutdown(ShutdownReason.Crash, "vCPU loop failed");
+            Domain.Crash("vCPU loop failed");
         }
         finally
         {
@@ -76,6 +79,34 @@ public sealed class Vcpu : IDisposable
             }
             _kicked = false;
         }
+    }
+
+    /// <summary>
+    /// The core decided (SCHEDOP_block/poll, under its lock, on this vCPU's thread) that this vCPU
+    /// sleeps once its hypercall returns, until a kick or the timeout (0: none, else system time in ns).
+    /// Kicks from before the decision are stale and forgotten.
+    /// </summary>
+    internal void RequestBlock(ulong timeoutNs)
+    {
+        lock (_lock)
+        {
+            _kicked = false;
+            _blockRequested = true;
+            _blockTimeoutNs = timeoutNs;
+        }
+    }
+
+    private void BlockIfRequested()
+    {
+        TimeSpan? timeout;
+        lock (_lock)
+        {
+            if (!_blockRequested)
+                return;
+            _blockRequested = false;
+            timeout = _blockTimeoutNs == 0 ? null : TimeSpan.FromTicks((long)Math.Min(_blockTimeoutNs / 100, (ulong)TimeSpan.FromDays(1).Ticks));
+        }
+        Block(() => false, timeout);
     }
 
     /// <summary>Wakes the vCPU if it is blocked; the wake is remembered if it is not.</summary>

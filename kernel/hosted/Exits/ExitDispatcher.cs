@@ -11,7 +11,7 @@ namespace Micro.Kernel.Exits;
 /// port), an ioreq for a device model, the hypercall-page MSR, a halt, or the end of the domain
 /// (a triple fault is a crash). Nothing a guest does here may take down the core.
 /// </summary>
-public sealed unsafe class ExitDispatcher(HostedDomain domain, HypercallHandler hypercalls)
+public sealed unsafe class ExitDispatcher(HostedDomain domain)
 {
     private const int MaxUnclaimedLogLines = 16;
     private int _unclaimedLogged;
@@ -45,16 +45,16 @@ public sealed unsafe class ExitDispatcher(HostedDomain domain, HypercallHandler 
             case KvmExitReason.IRQ_WINDOW_OPEN:
                 break; // BeforeRun injects
             case KvmExitReason.SHUTDOWN:
-                domain.Shutdown(ShutdownReason.Crash, $"vCPU {vcpu.Id} triple fault at rip {vcpu.Kvm.GetRegs().Rip:x}");
+                domain.Crash($"vCPU {vcpu.Id} triple fault at rip {vcpu.Kvm.GetRegs().Rip:x}");
                 break;
             case KvmExitReason.FAIL_ENTRY:
-                domain.Shutdown(ShutdownReason.Crash, $"vCPU {vcpu.Id} entry failed (hardware reason {run.FailEntryReason:x})");
+                domain.Crash($"vCPU {vcpu.Id} entry failed (hardware reason {run.FailEntryReason:x})");
                 break;
             case KvmExitReason.INTERNAL_ERROR:
-                domain.Shutdown(ShutdownReason.Crash, $"vCPU {vcpu.Id} KVM internal error (suberror {run.InternalSuberror})");
+                domain.Crash($"vCPU {vcpu.Id} KVM internal error (suberror {run.InternalSuberror})");
                 break;
             default:
-                domain.Shutdown(ShutdownReason.Crash, $"vCPU {vcpu.Id} unexpected exit {KvmExitReason.Name(reason)}");
+                domain.Crash($"vCPU {vcpu.Id} unexpected exit {KvmExitReason.Name(reason)}");
                 break;
         }
     }
@@ -65,7 +65,7 @@ public sealed unsafe class ExitDispatcher(HostedDomain domain, HypercallHandler 
         if (run.IoPort == HypercallPage.Port && run.IoDirection == KvmRun.KVM_EXIT_IO_OUT && run.IoSize == 4 && run.IoCount == 1)
         {
             var r = vcpu.Kvm.GetRegs();
-            long result = hypercalls.Handle(vcpu, new HypercallArgs(r.Rax & 0xFFFFFFFF, r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8));
+            long result = domain.Core.Hypervisor.Hypercalls.Dispatch(domain.CoreDomain, vcpu.Id, r.Rax & 0xFFFFFFFF, r.Rdi, r.Rsi, r.Rdx, r.R10, r.R8);
             vcpu.Kvm.SetRax((ulong)result);
             return;
         }

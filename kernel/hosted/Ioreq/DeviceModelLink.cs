@@ -38,7 +38,7 @@ public sealed class DeviceModelLink : ServiceRequestHandler, IDisposable
                 return Register(service, r);
             default:
                 _guest.Log.Write($"{service.Name}: {request.Type} is not a device-model request");
-                return new(new ErrorReply(XenErrno.EPERM, $"{request.Type} is not allowed to a device model"));
+                return new(new ErrorReply(Micro.Core.Errno.EPERM, $"{request.Type} is not allowed to a device model"));
         }
     }
 
@@ -53,7 +53,7 @@ public sealed class DeviceModelLink : ServiceRequestHandler, IDisposable
         if (refusal is not null)
         {
             _guest.Log.Write($"{service.Name}: ioreq server registration refused: {refusal}");
-            return new(new ErrorReply(r.Domid != _guest.DomId ? XenErrno.EPERM : XenErrno.EINVAL, refusal));
+            return new(new ErrorReply(r.Domid != _guest.DomId ? Micro.Core.Errno.EPERM : Micro.Core.Errno.EINVAL, refusal));
         }
         lock (_claimed)
         {
@@ -63,7 +63,7 @@ public sealed class DeviceModelLink : ServiceRequestHandler, IDisposable
                 if (!_guest.Exits.PortIo.TryAdd(r.Start, r.End, Server))
                 {
                     _guest.Log.Write($"{service.Name}: ports [{r.Start:x}, {r.End:x}] overlap another device model");
-                    return new(new ErrorReply(XenErrno.EBUSY, "range overlaps another device model"));
+                    return new(new ErrorReply(Micro.Core.Errno.EBUSY, "range overlaps another device model"));
                 }
                 _claimed.Add((r.Start, r.End));
             }

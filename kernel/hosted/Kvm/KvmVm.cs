@@ -25,11 +25,22 @@ public sealed unsafe class KvmVm : IDisposable
         public ulong GuestPhysAddr, MemorySize, UserspaceAddr;
     }
 
-    /// <summary>Maps <paramref name="size"/> bytes at host address <paramref name="host"/> to guest-physical <paramref name="gpa"/>.</summary>
-    public void MapMemory(ulong gpa, byte* host, ulong size)
+    private const uint KVM_MEM_READONLY = 1 << 1;
+
+    /// <summary>Maps <paramref name="size"/> bytes at host address <paramref name="host"/> to guest-physical <paramref name="gpa"/>; returns the slot.</summary>
+    public uint MapMemory(ulong gpa, byte* host, ulong size, bool readOnly = false)
     {
-        var region = new UserspaceMemoryRegion { Slot = _nextSlot++, GuestPhysAddr = gpa, MemorySize = size, UserspaceAddr = (ulong)host };
+        uint slot = Interlocked.Increment(ref _nextSlot) - 1;
+        var region = new UserspaceMemoryRegion { Slot = slot, Flags = readOnly ? KVM_MEM_READONLY : 0, GuestPhysAddr = gpa, MemorySize = size, UserspaceAddr = (ulong)host };
         KvmIoctls.Check(_fd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, (nint)(&region), "KVM_SET_USER_MEMORY_REGION");
+        return slot;
+    }
+
+    /// <summary>Removes a slot made by <see cref="MapMemory"/> (a region of size 0 deletes it).</summary>
+    public void UnmapMemory(uint slot, ulong gpa)
+    {
+        var region = new UserspaceMemoryRegion { Slot = slot, GuestPhysAddr = gpa };
+        KvmIoctls.Check(_fd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, (nint)(&region), "KVM_SET_USER_MEMORY_REGION(delete)");
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -7,7 +7,7 @@ namespace Micro.Kernel.Memory;
 /// capability that lets a device model of this guest (and no one else) map the same pages.
 /// Every access from the core is bounds-checked against the RAM size: guest addresses are untrusted.
 /// </summary>
-public sealed unsafe class GuestMemoryFd : IDisposable
+public sealed unsafe class GuestMemoryFd : Micro.Core.Memory.GuestMemory, IDisposable
 {
     private readonly SharedMemory _shm;
 
@@ -19,6 +19,8 @@ public sealed unsafe class GuestMemoryFd : IDisposable
     }
 
     public ulong Size => (ulong)_shm.Length;
+
+    protected override byte* TranslateRange(ulong address, ulong length) => Contains(address, length) ? _shm.Pointer + address : null;
     public int Fd => _shm.Fd;
     internal byte* Host => _shm.Pointer;
 

@@ -10,7 +10,7 @@ namespace Micro.Kernel.Supervision;
 /// (the internal protocol's envelope), with capabilities attached to replies as SCM_RIGHTS. Anything
 /// malformed is answered with an error and logged; the channel (and the core) keep serving.
 /// </summary>
-internal sealed class ServiceChannel(ServiceRecord service, UnixSocket socket, CoreLog log)
+internal sealed class ServiceChannel(ServiceRecord service, UnixSocket socket, KernelLog log)
 {
     private const int MaxFrame = 64 * 1024;
 

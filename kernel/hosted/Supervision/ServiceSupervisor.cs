@@ -13,14 +13,14 @@ namespace Micro.Kernel.Supervision;
 public sealed partial class ServiceSupervisor : IDisposable
 {
     private readonly string _runDir;
-    private readonly CoreLog _log;
+    private readonly KernelLog _log;
     private readonly List<(ServiceRecord Record, Thread Thread)> _services = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly object _lock = new();
     private readonly Dictionary<string, Process> _running = [];
 
     /// <param name="runDir">A directory for the services' control sockets (created, readable by the services).</param>
-    public ServiceSupervisor(string runDir, CoreLog log)
+    public ServiceSupervisor(string runDir, KernelLog log)
     {
         _runDir = runDir;
         _log = log;

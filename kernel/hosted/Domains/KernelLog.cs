@@ -1,10 +1,10 @@
 namespace Micro.Kernel.Domains;
 
 /// <summary>
-/// The core's own log: one line per refusal, malformed request or lifecycle event, naming the domain.
+/// The hosted core's log: one line per refusal, malformed request or lifecycle event, naming the domain.
 /// Lines are kept (tests read them) and echoed to an optional writer.
 /// </summary>
-public sealed class CoreLog(TextWriter? echo = null)
+public sealed class KernelLog(TextWriter? echo = null)
 {
     private readonly List<string> _lines = [];
 
