@@ -33,6 +33,19 @@ public unsafe class RingCrossProcessTests
     }
 
     [Fact]
+    public void FramedMessagesCrossProcessesFieldForField()
+    {
+        const uint count = 300_000;
+        using var ring = SharedRing.Create("ring-frames-test", 16 * 1024, 1024);
+        using var consumer = RingPeerProcess.Start("consume", ring, count, "frames:0");
+        using var producer = RingPeerProcess.Start("produce", ring, count, "frames:0");
+        RingPeerProcess.Finish(producer, "producer", Timeout);
+        var consumed = RingPeerProcess.Finish(consumer, "consumer", Timeout);
+        Assert.Equal(count, consumed.Messages);
+        Assert.True(consumed.Bytes > 100 * 16 * 1024, "the frames should wrap the ring many times");
+    }
+
+    [Fact]
     public void KilledProducersAndConsumersResumeWithNothingLostOrDuplicated()
     {
         const uint count = 400_000;

@@ -1,7 +1,7 @@
 namespace Micro.RingPeer;
 
 /// <summary>
-/// usage: micro-ringpeer produce|consume PATH REGION_BYTES COUNT verified:MAXLEN|raw:LEN
+/// usage: micro-ringpeer produce|consume PATH REGION_BYTES COUNT verified:MAXLEN|raw:LEN|frames:0
 /// Opens the record ring in the memfd at PATH (/proc/PID/fd/N of the process that made it), runs one
 /// side until record COUNT, and prints one "SIDE done: ..." line. Exit 3 when the ring or a record
 /// is wrong, 2 on bad arguments.
@@ -13,17 +13,20 @@ public static class Program
         if (args.Length != 5 || args[0] is not ("produce" or "consume") || !long.TryParse(args[2], out long length)
             || !uint.TryParse(args[3], out uint count) || !TryParseWorkload(args[4], out var workload, out int maxLength))
         {
-            Console.Error.WriteLine("usage: micro-ringpeer produce|consume PATH REGION_BYTES COUNT verified:MAXLEN|raw:LEN");
+            Console.Error.WriteLine("usage: micro-ringpeer produce|consume PATH REGION_BYTES COUNT verified:MAXLEN|raw:LEN|frames:0");
             return 2;
         }
         try
         {
             using var shared = SharedRing.Open(args[1], length);
-            var records = new VerifiedRecords(maxLength, fixedLength: workload == RingWorkload.Raw);
             Console.WriteLine("ready");
-            RingStats stats = args[0] == "produce"
-                ? RingProducerLoop.Run(shared, records, workload, count)
-                : RingConsumerLoop.Run(shared, records, workload, count);
+            RingStats stats = (workload, args[0]) switch
+            {
+                (RingWorkload.Frames, "produce") => FrameLoops.Produce(shared, count),
+                (RingWorkload.Frames, _) => FrameLoops.Consume(shared, count),
+                (_, "produce") => RingProducerLoop.Run(shared, new VerifiedRecords(maxLength, workload == RingWorkload.Raw), workload, count),
+                _ => RingConsumerLoop.Run(shared, new VerifiedRecords(maxLength, workload == RingWorkload.Raw), workload, count),
+            };
             Console.WriteLine(stats);
             return 0;
         }
@@ -39,6 +42,11 @@ public static class Program
         workload = RingWorkload.Verified;
         maxLength = 0;
         string[] parts = text.Split(':');
+        if (parts.Length == 2 && parts[0] == "frames")
+        {
+            workload = RingWorkload.Frames;
+            return true;
+        }
         if (parts.Length != 2 || !int.TryParse(parts[1], out maxLength) || maxLength < VerifiedRecords.MinLength || maxLength > 65536)
             return false;
         switch (parts[0])
@@ -52,9 +60,4 @@ public static class Program
                 return false;
         }
     }
-
-    /// <summary>The ring data size the parent should make for a workload: room for many records.</summary>
-    public static uint DataSizeFor(int maxLength) => Math.Max(1u << 20, (uint)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)maxLength * 64));
-
-    public static uint RecordLimitFor(int maxLength) => (uint)Math.Max(maxLength, VerifiedRecords.MinLength);
 }

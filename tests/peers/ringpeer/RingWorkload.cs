@@ -7,4 +7,7 @@ public enum RingWorkload
 
     /// <summary>Fixed-length records; only the sequence number is written and checked (ring cost alone).</summary>
     Raw,
+
+    /// <summary>Framed MessagePack messages of several contracts, decoded and compared field by field.</summary>
+    Frames,
 }
