@@ -12,7 +12,7 @@ namespace Micro.Protocol.EventChannels;
 /// </summary>
 public sealed class AdaptiveSpin
 {
-    public const int ProbeInterval = 256;
+    public const int ProbeInterval = 1024;
 
     private long _maxTicks;
     private long _budgetTicks;

@@ -124,6 +124,17 @@ public sealed class ServiceHostTests : IDisposable
     }
 
     [Fact]
+    public void ACapabilityWhoseFdIsOfTheWrongKindIsRefusedByTheService()
+    {
+        using var service = StartPeer(redirect: true);
+        using var notMemory = EventFd.Create();
+        service.Control.Send(ControlKind.Memory, 4096, "ring", [notMemory.Fd]);
+        service.Control.Send(ControlKind.Ready, 1);
+        Assert.Equal(1, service.WaitForExit(Timeout));
+        Assert.Matches("PeerProtocolException: memory capability 'ring': fd [0-9]+ is not a memfd", service.Process.StandardError.ReadToEnd());
+    }
+
+    [Fact]
     public void AConnectionFromAnotherProcessIsRefused()
     {
         using var stranger = UnixSocket.Connect(_supervisor.SocketPath);
