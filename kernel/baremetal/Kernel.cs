@@ -9,8 +9,8 @@ namespace Micro.BareMetal;
 
 /// <summary>
 /// The managed entry: entry.asm calls kmain in long mode with the loader's magic and info. Brings up
-/// the platform, runs its self-tests, then the hypervisor; the overall result goes to QEMU's
-/// isa-debug-exit port. Command-line words `test=ud|pf|null|panic` provoke a failure on purpose.
+/// the platform, runs its self-tests, then the hypervisor; the overall result (no guest reported FAILURE) goes to
+/// QEMU's isa-debug-exit port. Command-line words `test=ud|pf|null|panic` provoke a failure on purpose.
 /// </summary>
 internal static unsafe class Kernel
 {
@@ -41,10 +41,10 @@ internal static unsafe class Kernel
         Lapic.Init();
         SelfTest.Timer();
         ProvokeRequestedFault(boot);
-        RunGuests(boot, pages);
+        bool passed = RunGuests(boot, pages);
 
         Serial.WriteLine("micro: all done");
-        QemuExit.Exit(true);
+        QemuExit.Exit(passed);
         Panic.Stop();
     }
 
@@ -67,12 +67,12 @@ internal static unsafe class Kernel
     }
 
     /// <summary>Starts SVM and runs the embedded guests (all, or those named by `guests=a,b`) to completion.</summary>
-    private static void RunGuests(BootInfo boot, PageAllocator pages)
+    private static bool RunGuests(BootInfo boot, PageAllocator pages)
     {
         if (!SvmSupport.Available || !SvmSupport.NestedPaging)
         {
             Serial.WriteLine("micro: no SVM with nested paging on this CPU: no guests");
-            return;
+            return false;
         }
         if (!SvmSupport.Enable(pages) || !SvmVcpu.InitBitmaps(pages))
             Panic.Halt("SVM could not be enabled");
@@ -101,11 +101,38 @@ internal static unsafe class Kernel
         else
         {
             for (int g = 0; g < EmbeddedGuests.Count; g++)
-                domains[count++] = StartGuest(core, pages, g);
+            {
+                if (EmbeddedGuests.RunsByDefault(g))
+                    domains[count++] = StartGuest(core, pages, g);
+            }
         }
         DomainScheduler.Trace = boot.HasWord("trace");
         DomainScheduler.Run(new ExitHandler(core), domains, count);
         Serial.WriteLine("micro: guests done");
+        return Summarize(domains, count);
+    }
+
+    /// <summary>Prints the guests' test results; false if any guest reported FAILURE.</summary>
+    private static bool Summarize(BareMetalDomain[] domains, int count)
+    {
+        ulong passed = 0, failed = 0, silent = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (domains[i].TestResult > 0)
+                passed++;
+            else if (domains[i].TestResult < 0)
+                failed++;
+            else
+                silent++;
+        }
+        Serial.Write("micro: guest results: ");
+        Serial.WriteDec(passed);
+        Serial.Write(" SUCCESS, ");
+        Serial.WriteDec(failed);
+        Serial.Write(" FAILURE, ");
+        Serial.WriteDec(silent);
+        Serial.WriteLine(" without a result");
+        return failed == 0;
     }
 
     private static BareMetalDomain StartGuest(Micro.Core.Hypervisor core, PageAllocator pages, int g)

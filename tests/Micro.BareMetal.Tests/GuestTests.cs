@@ -75,6 +75,15 @@ public sealed partial class GuestTests
     }
 
     [QemuFact]
+    public void A_guest_reporting_failure_makes_the_overall_status_failure()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=hello,failing");
+        Assert.Equal(1, rc); // isa-debug-exit carried the failure
+        Assert.Contains("[d2] Test result: FAILURE: deliberate, to check the overall status", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: guest results: 1 SUCCESS, 1 FAILURE, 0 without a result", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
     public void Guests_run_from_the_iso_too()
     {
         var (rc, serial) = BareMetalImage.Boot(mode: "iso");

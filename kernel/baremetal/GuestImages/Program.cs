@@ -4,7 +4,8 @@ using Micro.Guests.Tests;
 
 // Usage: micro-baremetal-guests OUTDIR [NAME...]
 // Writes OUTDIR/NAME.bin for each guest and OUTDIR/guests.asm, which embeds them in this layout:
-//   guest_table: dq count, then per guest: dq name, name_length, image, image_length, load_address, entry
+//   guest_table: dq count, then per guest: dq name, name_length, image, image_length, load_address, entry, runs_by_default
+// Guests that must fail on purpose (the overall-status check) run only when the kernel command line names them.
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: micro-baremetal-guests OUTDIR [NAME...]");
@@ -17,6 +18,7 @@ bool explicitNames = args.Length > 1;
 var catalog = new Dictionary<string, Func<Micro.Guests.Runtime.GuestImage>>(GuestCatalog.All)
 {
     ["illegal"] = Micro.BareMetal.GuestImages.IllegalGuest.Build,
+    ["failing"] = Micro.BareMetal.GuestImages.FailingGuest.Build,
 };
 string[] requested = explicitNames ? args[1..] : [.. catalog.Keys.Order(StringComparer.Ordinal)];
 var images = new List<Micro.Guests.Runtime.GuestImage>();
@@ -49,7 +51,8 @@ for (int i = 0; i < images.Count; i++)
 {
     var image = images[i];
     File.WriteAllBytes(Path.Combine(outDir, image.Name + ".bin"), image.Bytes);
-    asm.AppendLine(inv, $"    dq guest_name_{i}, {Encoding.ASCII.GetByteCount(image.Name)}, guest_image_{i}, {image.Bytes.Length}, 0x{image.LoadAddress:x}, 0x{image.Entry:x}");
+    int byDefault = OnlyOnRequest.Contains(image.Name) ? 0 : 1;
+    asm.AppendLine(inv, $"    dq guest_name_{i}, {Encoding.ASCII.GetByteCount(image.Name)}, guest_image_{i}, {image.Bytes.Length}, 0x{image.LoadAddress:x}, 0x{image.Entry:x}, {byDefault}");
 }
 for (int i = 0; i < images.Count; i++)
 {
@@ -59,3 +62,8 @@ for (int i = 0; i < images.Count; i++)
 }
 File.WriteAllText(Path.Combine(outDir, "guests.asm"), asm.ToString());
 return 0;
+
+internal static partial class Program
+{
+    private static readonly HashSet<string> OnlyOnRequest = ["failing"];
+}

@@ -43,6 +43,9 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
 
     public ulong Exits { get; set; }
 
+    /// <summary>What the guest's console said about its test: 0 nothing (yet), 1 SUCCESS, -1 FAILURE.</summary>
+    public int TestResult { get; private set; }
+
     public override void RaiseUpcall(int vcpu)
     {
         UpcallPending = true;
@@ -75,6 +78,10 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
     {
         if (_lineLength == 0)
             return;
+        if (StartsWith("Test result: SUCCESS") && TestResult == 0)
+            TestResult = 1;
+        else if (StartsWith("Test result: FAILURE"))
+            TestResult = -1;
         Serial.Write("[d");
         Serial.WriteDec(Id);
         Serial.Write("] ");
@@ -82,6 +89,18 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
             Serial.WriteByte(_line[i]);
         Serial.WriteLine();
         _lineLength = 0;
+    }
+
+    private bool StartsWith(string prefix)
+    {
+        if (_lineLength < prefix.Length)
+            return false;
+        for (int i = 0; i < prefix.Length; i++)
+        {
+            if (_line[i] != prefix[i])
+                return false;
+        }
+        return true;
     }
 
     public override void StateChanged(DomainState state)

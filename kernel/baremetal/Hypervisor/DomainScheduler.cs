@@ -68,9 +68,9 @@ internal static unsafe class DomainScheduler
                 d.UpcallPending = false;
             }
         }
+        // The domain stays "running" while its exit is handled, so a breakpoint in the handler shows it.
         RunningDomain.Set(d.Id);
         VcpuExit exit = vcpu.Run();
-        RunningDomain.Set(-1);
         d.Exits++;
         if (Trace)
         {
@@ -85,6 +85,7 @@ internal static unsafe class DomainScheduler
             Serial.WriteLine();
         }
         handler.Handle(d, vcpu, exit);
+        RunningDomain.Set(-1);
     }
 
     private static void Report(BareMetalDomain d)
