@@ -12,8 +12,9 @@ namespace Micro.XenStore.Persistence;
 ///
 /// Files in the state directory: <c>snapshot</c> (the whole state, epoch E) and <c>journal.E</c>
 /// (every change since). fsync policy: changes are buffered while the event loop processes a batch
-/// of requests and written with one write + fsync before any reply of that batch leaves (group
-/// commit); nothing is acknowledged before it is on disk. Every <see cref="SnapshotEvery"/> records
+/// of requests and written with one write + fdatasync (into preallocated space, see
+/// <see cref="JournalFile"/>) before any reply of that batch leaves (group commit); nothing is
+/// acknowledged before it is on disk. Every <see cref="SnapshotEvery"/> records
 /// a new snapshot (epoch E+1) is written to a temp file, fsynced, renamed over the old one and the
 /// directory fsynced; only then is journal.E removed. On start: load the snapshot, replay its
 /// journal and cut the journal at its first torn or corrupt record (it was never acknowledged).
@@ -22,7 +23,7 @@ public sealed class PersistentState : StoreJournal, IDisposable
 {
     private readonly string _dir;
     private readonly MemoryStream _pending = new();
-    private FileStream _journal;
+    private JournalFile _journal;
     private long _epoch;
     private int _journalRecords;
 
@@ -32,7 +33,7 @@ public sealed class PersistentState : StoreJournal, IDisposable
     public Dictionary<uint, IReadOnlyList<Watch>> DomainWatches { get; } = [];
     public Dictionary<uint, uint> DomainTransactionIds { get; } = [];
 
-    private PersistentState(string dir, long epoch, FileStream journal)
+    private PersistentState(string dir, long epoch, JournalFile journal)
     {
         _dir = dir;
         _epoch = epoch;
@@ -64,17 +65,8 @@ public sealed class PersistentState : StoreJournal, IDisposable
         }
         string journalPath = Path.Combine(dir, "journal." + epoch);
         if (File.Exists(journalPath))
-        {
-            byte[] data = File.ReadAllBytes(journalPath);
-            int good = StateRecord.ReadAll(data, records);
-            if (good != data.Length)
-            {
-                using var cut = new FileStream(journalPath, FileMode.Open, FileAccess.Write);
-                cut.SetLength(good);
-                cut.Flush(flushToDisk: true);
-            }
             fresh = false;
-        }
+        var journal = JournalFile.Open(journalPath, records);
         foreach (string stale in Directory.GetFiles(dir, "journal.*"))
         {
             if (stale != journalPath)
@@ -83,7 +75,6 @@ public sealed class PersistentState : StoreJournal, IDisposable
 
         var tree = new Tree(initialNodes: fresh);
         var service = new XenStoreService(tree, quota);
-        var journal = new FileStream(journalPath, FileMode.Append, FileAccess.Write, FileShare.Read);
         var state = new PersistentState(dir, epoch, journal);
         foreach (var r in records)
             state.Apply(service, r);
@@ -175,8 +166,7 @@ public sealed class PersistentState : StoreJournal, IDisposable
     {
         if (_pending.Length == 0)
             return;
-        _journal.Write(_pending.GetBuffer(), 0, (int)_pending.Length);
-        _journal.Flush(flushToDisk: true);
+        _journal.AppendDurably(_pending.GetBuffer().AsSpan(0, (int)_pending.Length));
         _pending.SetLength(0);
         if (_journalRecords >= SnapshotEvery)
             WriteSnapshot(service);
@@ -208,8 +198,10 @@ public sealed class PersistentState : StoreJournal, IDisposable
                 new StateRecord { Kind = StateRecordKind.DomainTransactions, DomId = domid, Number = id }.WriteTo(f);
             f.Flush(flushToDisk: true);
         }
-        var newJournal = new FileStream(JournalPath(next), FileMode.Create, FileAccess.Write, FileShare.Read);
-        newJournal.Flush(flushToDisk: true);
+        if (File.Exists(JournalPath(next)))
+            File.Delete(JournalPath(next));
+        var newJournal = JournalFile.Open(JournalPath(next), []);
+        newJournal.AppendDurably([]); // preallocates its first chunk
         File.Move(tmp, SnapshotPath(_dir), overwrite: true);
         SyncDirectory();
         _journal.Dispose();

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Micro.XenStore.Tests;
+using Micro.XenStore.Wire;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+namespace Micro.Bench.XenStore;
+
+/// <summary>
+/// Our xenstored against Xen 4.17's C xenstored (under the test shim), started side by side in this
+/// run, one client each over the Unix socket. Prints ops/s and the ratio ours/C per workload. Ours
+/// runs twice: with its state on the temp dir's disk (every acknowledged change fsynced, the default)
+/// and on tmpfs (same code, fsync nearly free) to separate durability's cost; the C daemon keeps its
+/// store in memory and makes nothing durable.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        int n = quick ? 2000 : 20000;
+        int children = quick ? 5000 : 20000;
+
+        var workloads = new (string Name, Func<XsClient, double> Run)[]
+        {
+            ("sequential writes", c => Workloads.SequentialWrites(c, n)),
+            ("sequential reads", c => Workloads.SequentialReads(c, n)),
+            ("pipelined reads", c => Workloads.PipelinedReads(c, n * 2)),
+            ("transactions (start+write+commit)", c => Workloads.Transactions(c, n / 2)),
+            ($"{children} children in one dir", c => Workloads.ManyChildren(c, children)),
+            ($"rm of a {children}-node subtree", c => Workloads.RemoveSubtree(c, children)),
+        };
+
+        var columns = new List<(string Name, Func<Daemon> Start)>
+        {
+            ("C xenstored", Daemon.Reference),
+            ("ours (disk)", () => Daemon.Ours()),
+        };
+        if (Directory.Exists("/dev/shm"))
+        {
+            columns.Add(("ours (tmpfs)", () =>
+            {
+                string state = Path.Combine("/dev/shm", $"micro-xs-bench-{Environment.ProcessId}");
+                return Daemon.Ours(null, "--state-dir", state);
+            }));
+        }
+
+        var results = new double[workloads.Length, columns.Count];
+        for (int col = 0; col < columns.Count; col++)
+        {
+            using var daemon = columns[col].Start();
+            using var client = daemon.Connect();
+            Workloads.SequentialReads(client, 500); // warm up
+            for (int w = 0; w < workloads.Length; w++)
+                results[w, col] = workloads[w].Run(client);
+        }
+        string shm = Path.Combine("/dev/shm", $"micro-xs-bench-{Environment.ProcessId}");
+        if (Directory.Exists(shm))
+            Directory.Delete(shm, recursive: true);
+
+        Console.WriteLine($"xenstored benchmark ({(quick ? "quick" : "full")}): ops/s, one client over the Unix socket; ratio = ours / C");
+        Console.Write($"{"workload",-36}");
+        foreach (var (name, _) in columns)
+            Console.Write($"{name,16}");
+        for (int col = 1; col < columns.Count; col++)
+            Console.Write($"{"ratio " + columns[col].Name[5..^1],16}");
+        Console.WriteLine();
+        for (int w = 0; w < workloads.Length; w++)
+        {
+            Console.Write($"{workloads[w].Name,-36}");
+            for (int col = 0; col < columns.Count; col++)
+                Console.Write($"{results[w, col],16:N0}");
+            for (int col = 1; col < columns.Count; col++)
+                Console.Write($"{results[w, col] / results[w, 0],15:F2}x");
+            Console.WriteLine();
+        }
+        return 0;
+    }
+}
+
+/// <summary>The workloads; each returns operations per second.</summary>
+public static class Workloads
+{
+    private static double Rate(int ops, Stopwatch sw) => ops / sw.Elapsed.TotalSeconds;
+
+    private static void Expect(XsClient c, string reply)
+    {
+        if (reply.StartsWith("error:", StringComparison.Ordinal))
+            throw new InvalidOperationException("unexpected " + reply);
+    }
+
+    public static double SequentialWrites(XsClient c, int n)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < n; i++)
+            Expect(c, c.Request(XsMessageType.XS_WRITE, $"/bench/w/k{i % 1000}\0value-{i}"));
+        return Rate(n, sw);
+    }
+
+    public static double SequentialReads(XsClient c, int n)
+    {
+        Expect(c, c.Request(XsMessageType.XS_WRITE, "/bench/r\0some value"));
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < n; i++)
+            Expect(c, c.Request(XsMessageType.XS_READ, "/bench/r\0"));
+        return Rate(n, sw);
+    }
+
+    public static double PipelinedReads(XsClient c, int n)
+    {
+        Expect(c, c.Request(XsMessageType.XS_WRITE, "/bench/r\0some value"));
+        const int window = 64;
+        var sw = Stopwatch.StartNew();
+        int sent = 0, received = 0;
+        while (received < n)
+        {
+            while (sent < n && sent - received < window)
+                c.Send(XsMessageType.XS_READ, "/bench/r\0", (uint)sent++);
+            received += c.ReceiveReply().Count;
+        }
+        return Rate(n, sw);
+    }
+
+    public static double Transactions(XsClient c, int n)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < n; i++)
+        {
+            string id = c.Request(XsMessageType.XS_TRANSACTION_START, "\0").TrimEnd('\0');
+            uint tx = uint.Parse(id, System.Globalization.CultureInfo.InvariantCulture);
+            Expect(c, c.Request(XsMessageType.XS_WRITE, $"/bench/t/k{i % 100}\0v{i}", tx));
+            Expect(c, c.Request(XsMessageType.XS_TRANSACTION_END, "T\0", tx));
+        }
+        return Rate(n, sw);
+    }
+
+    public static double ManyChildren(XsClient c, int n)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < n; i++)
+            Expect(c, c.Request(XsMessageType.XS_WRITE, $"/bench/big/child{i}\0v"));
+        return Rate(n, sw);
+    }
+
+    /// <summary>Removes the subtree ManyChildren built (rebuilding it first if needed); nodes removed per second.</summary>
+    public static double RemoveSubtree(XsClient c, int n)
+    {
+        if (c.Request(XsMessageType.XS_READ, $"/bench/big/child{n - 1}\0").StartsWith("error:", StringComparison.Ordinal))
+            ManyChildren(c, n);
+        var sw = Stopwatch.StartNew();
+        Expect(c, c.Request(XsMessageType.XS_RM, "/bench/big\0"));
+        return Rate(n, sw);
+    }
+}
