@@ -38,9 +38,20 @@ public class EventChannelAdaptiveSpinTests
     public void AReceiverWithNoSpinGoesStraightToSleep()
     {
         using var receiver = EventChannelReceiver.Create("nospin");
+        receiver.Spin = TimeSpan.FromMinutes(10); // were the zero below ignored, the wait would spin, not sleep
         receiver.Spin = TimeSpan.Zero;
+        bool slept = false;
+        var interrupter = new Thread(() =>
+        {
+            // Never throws (that would end the test host); interrupts even if the receiver never sleeps.
+            slept = EventChannelTests.Eventually(() => receiver.Sleeps >= 1);
+            receiver.Interrupt();
+        });
+        interrupter.Start();
         Span<int> ports = stackalloc int[2];
-        Assert.Equal(0, receiver.Wait(ports, 1));
+        Assert.Equal(0, receiver.Wait(ports, -1));
+        Assert.True(interrupter.Join(TimeSpan.FromSeconds(90)));
+        Assert.True(slept, "the receiver spun instead of sleeping");
         Assert.Equal(1, receiver.Sleeps);
     }
 }

@@ -134,9 +134,10 @@ public class EventChannelTests
                 got = ports[0];
         });
         waiter.Start();
-        WaitUntil(() => receiver.Sleeps == 1);
+        bool slept = Eventually(() => receiver.Sleeps >= 1);
         notifier.Notify();
-        Assert.True(waiter.Join(TimeSpan.FromSeconds(60)));
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(90)));
+        Assert.True(slept, "the receiver never went to sleep");
         Assert.Equal(11, got);
         Assert.Equal(1, notifier.Kicks);
     }
@@ -157,10 +158,12 @@ public class EventChannelTests
                 got = ports[0];
         });
         waiter.Start();
-        WaitUntil(() => receiver.Sleeps == 1);
-        Assert.Equal(0, got);
+        bool slept = Eventually(() => receiver.Sleeps >= 1);
+        int beforeUnmask = Volatile.Read(ref got);
         receiver.Unmask(12);
-        Assert.True(waiter.Join(TimeSpan.FromSeconds(60)));
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(90)));
+        Assert.True(slept, "the receiver never went to sleep");
+        Assert.Equal(0, beforeUnmask);
         Assert.Equal(12, got);
     }
 
@@ -170,14 +173,21 @@ public class EventChannelTests
         using var receiver = EventChannelReceiver.Create("evtchn");
         Span<int> ports = stackalloc int[4];
         Assert.Equal(0, receiver.Wait(ports, 5));
+
+        // Whether that wait slept depends on the machine's load, so compare against the count read now.
+        long before = receiver.Sleeps;
+        bool slept = false;
         var interrupter = new Thread(() =>
         {
-            WaitUntil(() => receiver.Sleeps == 2);
+            // No assertion here: an exception on this thread would end the test host. Interrupt regardless,
+            // so the wait below ends even if the receiver never slept; the test thread checks `slept`.
+            slept = Eventually(() => receiver.Sleeps > before);
             receiver.Interrupt();
         });
         interrupter.Start();
-        Assert.Equal(0, receiver.Wait(ports, 60_000));
-        interrupter.Join();
+        Assert.Equal(0, receiver.Wait(ports, -1));
+        Assert.True(interrupter.Join(TimeSpan.FromSeconds(90)));
+        Assert.True(slept, "the receiver never went to sleep before the interrupt");
     }
 
     [Fact]
@@ -196,7 +206,7 @@ public class EventChannelTests
             Span<int> ports = stackalloc int[4];
             for (int i = 0; i < rounds; i++)
             {
-                if (b.Wait(ports, 30_000) == 0)
+                if (b.Wait(ports, 60_000) == 0)
                     return;
                 bSaw++;
                 toA.Notify();
@@ -204,19 +214,29 @@ public class EventChannelTests
         });
         peer.Start();
         Span<int> mine = stackalloc int[4];
-        for (int i = 0; i < rounds; i++)
+        int answered = 0;
+        for (; answered < rounds; answered++)
         {
             toB.Notify();
-            Assert.Equal(1, a.Wait(mine, 30_000));
+            if (a.Wait(mine, 60_000) != 1 || mine[0] != 1)
+                break;
         }
-        Assert.True(peer.Join(TimeSpan.FromSeconds(60)));
+        b.Interrupt(); // ends the peer's wait early if this side gave up; the peer must be gone before `b` is disposed
+        Assert.True(peer.Join(TimeSpan.FromSeconds(90)));
+        Assert.Equal(rounds, answered);
         Assert.Equal(rounds, bSaw);
     }
 
-    private static void WaitUntil(Func<bool> condition)
+    /// <summary>Polls <paramref name="condition"/> for up to a minute; safe on any thread (it never throws).</summary>
+    internal static bool Eventually(Func<bool> condition)
     {
-        for (int i = 0; i < 60_000 && !condition(); i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                return false;
             Thread.Sleep(1);
-        Assert.True(condition());
+        }
+        return true;
     }
 }

@@ -48,7 +48,7 @@ public static class Program
         Span<int> fds = stackalloc int[1];
 
         // 1. A memfd: read the text the other side wrote, write it back upper-cased at offset 2048.
-        var r = socket.Receive(buf, fds, 10_000);
+        var r = socket.Receive(buf, fds, 60_000);
         Expect(r, "memory", buf, 1);
         using (var shm = SharedMemory.Map(fds[0], 4096))
         {
@@ -58,7 +58,7 @@ public static class Program
         socket.Send("read"u8);
 
         // 2. An eventfd: signal it, so the other side wakes.
-        r = socket.Receive(buf, fds, 10_000);
+        r = socket.Receive(buf, fds, 60_000);
         Expect(r, "eventfd", buf, 1);
         using (var evt = EventFd.Adopt(fds[0]))
             evt.Signal();
@@ -69,7 +69,7 @@ public static class Program
         socket.Send("mine"u8, [mine.Fd]);
 
         // Wait for the other side to finish with us before closing.
-        r = socket.Receive(buf, fds, 10_000);
+        r = socket.Receive(buf, fds, 60_000);
         return r.Status == ReceiveStatus.Closed || (r.Status == ReceiveStatus.Message && buf[..r.Length].SequenceEqual("bye"u8)) ? 0 : 3;
     }
 
@@ -79,7 +79,7 @@ public static class Program
         Span<byte> buf = stackalloc byte[64];
         Span<int> fds = stackalloc int[2];
 
-        var r = socket.Receive(buf, fds, 10_000);
+        var r = socket.Receive(buf, fds, 60_000);
         Expect(r, "page", buf, 2);
         using var toTest = EventChannelNotifier.Open(fds[0], fds[1], 5);
         using var mine = EventChannelReceiver.Create("peer-evtchn");
