@@ -9,7 +9,8 @@ namespace Micro.Protocol.EventChannels;
 ///
 /// <see cref="Wait"/> first spins for <see cref="Spin"/> watching the upcall word in memory, because
 /// waking an idle vCPU costs 30–100 µs on these machines and the answer often comes sooner; only then
-/// does it announce itself blocked (the page's <c>blocked</c> word), re-check, and sleep in the eventfd.
+/// does it announce itself blocked (the page's <c>blocked</c> word), re-check, and sleep until the eventfd
+/// is written (<see cref="EventFdEdgeWaiter"/>: one system call per wakeup).
 /// Notifiers kick only when they raised the upcall and saw <c>blocked</c>, so a busy receiver costs
 /// its peers no system calls. Both sides use full fences (interlocked writes) between writing their own
 /// word and reading the other's, so a wakeup cannot be lost.
@@ -17,6 +18,7 @@ namespace Micro.Protocol.EventChannels;
 public sealed class EventChannelReceiver : IDisposable
 {
     private readonly AdaptiveSpin _spin = new(TimeSpan.FromMicroseconds(50));
+    private readonly EventFdEdgeWaiter _sleeper;
     private volatile bool _interrupted;
     private long _sleeps;
 
@@ -43,6 +45,7 @@ public sealed class EventChannelReceiver : IDisposable
     {
         Page = page;
         Kick = kick;
+        _sleeper = new EventFdEdgeWaiter(kick);
     }
 
     public static EventChannelReceiver Create(string name) => new(EventChannelPage.Create(name), EventFd.Create());
@@ -131,7 +134,7 @@ public sealed class EventChannelReceiver : IDisposable
             if (!Page.UpcallPending && left != 0 && !_interrupted)
             {
                 Interlocked.Increment(ref _sleeps);
-                Kick.Wait(left);
+                _sleeper.Wait(left);
             }
             Interlocked.Exchange(ref Page.Blocked, 0);
             if ((n = Page.TakePending(ports)) > 0)
@@ -156,6 +159,7 @@ public sealed class EventChannelReceiver : IDisposable
 
     public void Dispose()
     {
+        _sleeper.Dispose();
         Page.Dispose();
         Kick.Dispose();
     }

@@ -10,8 +10,6 @@ namespace Micro.RingPeer;
 /// </summary>
 public static unsafe class FrameLoops
 {
-    private const int SpinsBeforeSleep = 200;
-
     public static Message Sample(ulong seq) => (seq % 4) switch
     {
         0 => new HealthPing(seq),
@@ -24,8 +22,8 @@ public static unsafe class FrameLoops
     {
         var producer = shared.Ring.Producer(out var error) ?? throw new InvalidDataException("producer: " + error.Describe());
         var writer = new FrameWriter(producer);
-        ulong notifies = 0, sleeps = 0;
-        int idle = 0;
+        ulong notifies = 0;
+        var idle = new IdleWait();
         for (ulong seq = 1; seq <= count;)
         {
             Message message = Sample(seq);
@@ -38,29 +36,22 @@ public static unsafe class FrameLoops
                     notifies++;
                 }
                 seq++;
-                idle = 0;
+                idle.Reset();
                 continue;
             }
             if (r.IsFault)
                 throw new InvalidDataException("producer: " + r.Describe());
-            if (++idle < SpinsBeforeSleep)
-                continue;
-            if (producer.PrepareToWait(Frame.MaxFrameSize))
-            {
-                Futex.Wait(shared.ConsumerIndex, producer.SeenConsumerIndex, 20);
-                sleeps++;
-            }
-            idle = 0;
+            idle.Idle(producer, Frame.MaxFrameSize, shared);
         }
-        return new RingStats("producer", count, producer.Index, notifies, sleeps, 0, count);
+        return new RingStats("producer", count, producer.Index, notifies, idle.Sleeps, 0, count);
     }
 
     public static RingStats Consume(SharedRing shared, uint count)
     {
         var consumer = shared.Ring.Consumer(out var error) ?? throw new InvalidDataException("consumer: " + error.Describe());
         var reader = new FrameReader(consumer);
-        ulong notifies = 0, sleeps = 0;
-        int idle = 0;
+        ulong notifies = 0;
+        var idle = new IdleWait();
         for (ulong seq = 1; seq <= count;)
         {
             FrameResult r = reader.TryRead(out Envelope envelope);
@@ -71,14 +62,7 @@ public static unsafe class FrameLoops
             }
             if (r.Error == FrameError.WouldBlock)
             {
-                if (++idle < SpinsBeforeSleep)
-                    continue;
-                if (consumer.PrepareToSleep())
-                {
-                    Futex.Wait(shared.ProducerIndex, consumer.Index, 20);
-                    sleeps++;
-                }
-                idle = 0;
+                idle.Idle(consumer, shared);
                 continue;
             }
             if (!r.IsOk)
@@ -86,8 +70,8 @@ public static unsafe class FrameLoops
             if (envelope.RequestId != seq || envelope.Message != Sample(seq))
                 throw new InvalidDataException($"consumer: expected request {seq} {Sample(seq)}, got request {envelope.RequestId} {envelope.Message}");
             seq++;
-            idle = 0;
+            idle.Reset();
         }
-        return new RingStats("consumer", count, consumer.Index, notifies, sleeps, 0, count);
+        return new RingStats("consumer", count, consumer.Index, notifies, idle.Sleeps, 0, count);
     }
 }

@@ -11,36 +11,24 @@ namespace Micro.RingPeer;
 /// </summary>
 public static unsafe class RingConsumerLoop
 {
-    private const int SpinsBeforeSleep = 200;
-
     public static RingStats Run(SharedRing shared, VerifiedRecords records, RingWorkload workload, uint count)
     {
         var consumer = shared.Ring.Consumer(out var error) ?? throw new InvalidDataException("consumer: " + error.Describe());
         var buffer = new byte[shared.Ring.RecordLimit];
-        ulong messages = 0, bytes = 0, notifies = 0, sleeps = 0;
+        ulong messages = 0, bytes = 0, notifies = 0;
         long started = 0; // the clock starts at the first record, so process start-up is not measured
-        int idle = 0;
+        var idle = new IdleWait();
         while (consumer.Tag < count)
         {
             RingResult next = consumer.Peek();
             if (next.Error == RingError.WouldBlock)
             {
-                if (++idle < SpinsBeforeSleep)
-                {
-                    Thread.SpinWait(10);
-                    continue;
-                }
-                if (consumer.PrepareToSleep())
-                {
-                    Futex.Wait(shared.ProducerIndex, consumer.Index, 20);
-                    sleeps++;
-                }
-                idle = 0;
+                idle.Idle(consumer, shared);
                 continue;
             }
             if (!next.IsOk)
                 throw new InvalidDataException("consumer: " + next.Describe());
-            idle = 0;
+            idle.Reset();
             var record = buffer.AsSpan(0, next.Count);
             consumer.CopyPeeked(0, record);
             uint seq = consumer.Tag + 1;
@@ -58,6 +46,6 @@ public static unsafe class RingConsumerLoop
                 started = Stopwatch.GetTimestamp();
             bytes += (ulong)record.Length;
         }
-        return new RingStats("consumer", messages, bytes, notifies, sleeps, started == 0 ? 0 : (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds, consumer.Tag);
+        return new RingStats("consumer", messages, bytes, notifies, idle.Sleeps, started == 0 ? 0 : (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds, consumer.Tag);
     }
 }

@@ -10,20 +10,18 @@ namespace Micro.RingPeer;
 /// </summary>
 public static unsafe class RingProducerLoop
 {
-    private const int SpinsBeforeSleep = 200;
-
     public static RingStats Run(SharedRing shared, VerifiedRecords records, RingWorkload workload, uint count)
     {
         var producer = shared.Ring.Producer(out var error) ?? throw new InvalidDataException("producer: " + error.Describe());
         var buffer = new byte[records.MaxLength];
         if (workload == RingWorkload.Raw)
             records.Fill(1, buffer);
-        ulong messages = 0, bytes = 0, notifies = 0, sleeps = 0;
+        ulong messages = 0, bytes = 0, notifies = 0;
         uint seq = producer.Tag + 1;
         int length = 0;
         bool filled = false;
         long started = 0; // the clock starts at the first record, so process start-up is not measured
-        int idle = 0;
+        var idle = new IdleWait();
         while (seq <= count)
         {
             if (!filled)
@@ -52,23 +50,13 @@ public static unsafe class RingProducerLoop
                 bytes += (ulong)length;
                 seq++;
                 filled = false;
-                idle = 0;
+                idle.Reset();
                 continue;
             }
             if (r.IsFault)
                 throw new InvalidDataException("producer: " + r.Describe());
-            if (++idle < SpinsBeforeSleep)
-            {
-                Thread.SpinWait(10);
-                continue;
-            }
-            if (producer.PrepareToWait(length))
-            {
-                Futex.Wait(shared.ConsumerIndex, producer.SeenConsumerIndex, 20);
-                sleeps++;
-            }
-            idle = 0;
+            idle.Idle(producer, length, shared);
         }
-        return new RingStats("producer", messages, bytes, notifies, sleeps, started == 0 ? 0 : (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds, producer.Tag);
+        return new RingStats("producer", messages, bytes, notifies, idle.Sleeps, started == 0 ? 0 : (long)Stopwatch.GetElapsedTime(started).TotalNanoseconds, producer.Tag);
     }
 }

@@ -1,6 +1,6 @@
-using Microsoft.Win32.SafeHandles;
 using Micro.Protocol.Os;
 using Micro.Protocol.Rings;
+using Microsoft.Win32.SafeHandles;
 
 namespace Micro.RingPeer;
 
