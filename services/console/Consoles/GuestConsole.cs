@@ -1,0 +1,231 @@
+using Micro.Console.Clients;
+using Micro.Console.Logging;
+
+namespace Micro.Console.Consoles;
+
+/// <summary>
+/// Everything the daemon keeps for one domain: its sources (the PV console page and the UART ring), its
+/// log, the backlog for new clients, the attached clients and who holds the input, and its rate limit.
+/// Output from every source goes the same way: log (crash-safe, see <see cref="ConsoleLog"/>), backlog,
+/// clients. Used from the daemon's one loop thread only.
+/// </summary>
+public sealed class GuestConsole : IDisposable
+{
+    /// <summary>Ring faults tolerated per source (each resets the ring) before the source is dropped.</summary>
+    public const int MaxFaults = 8;
+
+    /// <summary>Client input waiting for room in the guest's in ring; beyond this it is refused.</summary>
+    public const int MaxPendingInput = 4096;
+
+    private readonly ConsoleSource?[] _sources = new ConsoleSource?[2];
+    private readonly int[] _faults = new int[2];
+    private readonly List<ConsoleClient> _clients = [];
+    private readonly List<byte> _input = [];
+    private readonly byte[] _buffer = new byte[4096];
+    private readonly Action<string> _say;
+
+    public int Domid { get; }
+    public string Name { get; }
+    public ConsoleLog Log { get; }
+    public Backlog Backlog { get; }
+    public RateLimit Rate { get; }
+    public ConsoleClient? InputHolder { get; private set; }
+    public IReadOnlyList<ConsoleClient> Clients => _clients;
+
+    /// <summary>Set while the rate limit holds the rings: the loop time (ms) at which to look again; 0 otherwise.</summary>
+    public long ThrottledUntil { get; private set; }
+
+    public GuestConsole(int domid, string name, ConsoleLog log, RateLimit rate, int backlog, Action<string> say)
+    {
+        Domid = domid;
+        Name = name;
+        Log = log;
+        Rate = rate;
+        _say = say;
+        Backlog = new Backlog(backlog);
+        Backlog.Append(log.Tail(backlog));
+    }
+
+    public override string ToString() => $"d{Domid} ({Name})";
+
+    public ConsoleSource? Source(SourceKind kind) => _sources[(int)kind];
+
+    public IEnumerable<ConsoleSource> Sources => _sources.Where(s => s is not null)!;
+
+    /// <summary>
+    /// Starts serving <paramref name="source"/> (replacing a previous one of its kind). If the log's cursor
+    /// knows this very page, the daemon resumes where the log ends; a new page is read from its own index.
+    /// </summary>
+    public void AddSource(ConsoleSource source)
+    {
+        int k = (int)source.Kind;
+        _sources[k]?.Dispose();
+        _sources[k] = source;
+        _faults[k] = 0;
+        var at = Log.Position(source.Kind);
+        if (at.Valid && at.Identity == source.Identity && source.Consumer != at.Index)
+        {
+            if (source.ResumeAt(at.Index))
+                _say($"{this} {source.Kind}: resumed at out index {at.Index:#x}, where the log ends");
+            else
+                _say($"{this} {source.Kind}: the log ends at out index {at.Index:#x}, outside the ring; resuming from the page's {source.Consumer:#x}");
+        }
+        source.Connect();
+    }
+
+    /// <summary>Reads every source's output (within the rate limit) and pushes pending input.</summary>
+    public void Service(long nowMs)
+    {
+        ThrottledUntil = 0;
+        foreach (var source in _sources)
+        {
+            if (source is not null)
+                Drain(source, nowMs);
+        }
+        PushInput();
+    }
+
+    private void Drain(ConsoleSource source, long nowMs)
+    {
+        bool consumed = false;
+        while (true)
+        {
+            int allowed = Rate.Available(nowMs);
+            if (allowed <= 0)
+            {
+                ThrottledUntil = Rate.PeriodEndsAt;
+                break;
+            }
+            var buffer = _buffer.AsSpan(0, Math.Min(_buffer.Length, allowed));
+            int n = source.PeekOutput(buffer, out string? fault);
+            if (n < 0)
+            {
+                Fault(source, fault!, output: true);
+                return;
+            }
+            if (n == 0)
+                break;
+            var bytes = buffer[..n];
+            Log.Append(bytes);
+            Log.Commit(source.Kind, source.Identity, source.Consumer + (uint)n);
+            source.CommitOutput(n);
+            consumed = true;
+            Rate.Consume(n);
+            Backlog.Append(bytes);
+            for (int i = 0; i < bytes.Length; i += AttachMessage.MaxOutput)
+            {
+                var packet = AttachMessage.Output(bytes[i..Math.Min(bytes.Length, i + AttachMessage.MaxOutput)]);
+                foreach (var client in _clients)
+                    client.Send(packet);
+            }
+        }
+        if (consumed)
+            source.Notify.Signal(); // Xen: the backend notifies after consuming, so a writer waiting for room goes on
+    }
+
+    private void Fault(ConsoleSource source, string fault, bool output)
+    {
+        int k = (int)source.Kind;
+        _faults[k]++;
+        if (_faults[k] > MaxFaults)
+        {
+            _say($"{this} {source.Kind}: {fault}; {MaxFaults} faults already, dropping this ring");
+            _sources[k] = null;
+            source.Dispose();
+            if (_sources.All(s => s is null))
+            {
+                foreach (var client in _clients)
+                    client.Close("the console's rings were dropped: the guest corrupted their indices");
+            }
+            return;
+        }
+        _say($"{this} {source.Kind}: {fault}; ring reset (fault {_faults[k]} of {MaxFaults})");
+        if (output)
+        {
+            source.ResetOutput();
+            Log.Commit(source.Kind, source.Identity, source.Consumer);
+        }
+        else
+        {
+            source.ResetInput();
+        }
+        source.Notify.Signal();
+    }
+
+    /// <summary>Where client input goes: the PV console if there is one, else the UART.</summary>
+    private ConsoleSource? InputSource => _sources[(int)SourceKind.Console] ?? _sources[(int)SourceKind.Uart];
+
+    private void PushInput()
+    {
+        var source = InputSource;
+        if (source is null || _input.Count == 0)
+            return;
+        var pending = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_input);
+        int n = source.WriteInput(pending, out string? fault);
+        if (n < 0)
+        {
+            Fault(source, fault!, output: false);
+            return;
+        }
+        if (n > 0)
+        {
+            _input.RemoveRange(0, n);
+            source.Notify.Signal();
+        }
+    }
+
+    /// <summary>Attaches a client: it gets the Attached message, the backlog, Live, then everything new.</summary>
+    public void Attach(ConsoleClient client, bool wantInput)
+    {
+        client.Console = this;
+        bool granted = wantInput && InputHolder is null;
+        if (granted)
+        {
+            InputHolder = client;
+            client.HoldsInput = true;
+        }
+        _clients.Add(client);
+        client.Send(AttachMessage.Attached(Domid, granted, Name));
+        if (wantInput && !granted)
+            client.Send(AttachMessage.Text(AttachKind.Error, $"the input of d{Domid} is held by client pid {InputHolder!.Pid}; attached read-only"));
+        var backlog = Backlog.ToArray();
+        for (int i = 0; i < backlog.Length; i += AttachMessage.MaxOutput)
+            client.Send(AttachMessage.Output(backlog.AsSpan(i, Math.Min(AttachMessage.MaxOutput, backlog.Length - i))));
+        client.Send([(byte)AttachKind.Live]);
+    }
+
+    public void Detach(ConsoleClient client)
+    {
+        _clients.Remove(client);
+        if (InputHolder == client)
+            InputHolder = null;
+        client.Console = null;
+        client.HoldsInput = false;
+    }
+
+    /// <summary>Takes input from a client for the guest; refused unless it holds the input and there is room.</summary>
+    public void Input(ConsoleClient client, ReadOnlySpan<byte> bytes)
+    {
+        if (InputHolder != client)
+        {
+            client.Send(AttachMessage.Text(AttachKind.Error, "input refused: this client does not hold the console's input"));
+            return;
+        }
+        if (_input.Count + bytes.Length > MaxPendingInput)
+        {
+            client.Send(AttachMessage.Text(AttachKind.Error, $"input refused: {_input.Count} bytes already wait for the guest to read"));
+            return;
+        }
+        _input.AddRange(bytes);
+        PushInput();
+    }
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.ToArray())
+            client.Close($"console of d{Domid} is gone");
+        foreach (var source in _sources)
+            source?.Dispose();
+        Log.Dispose();
+    }
+}

@@ -1,0 +1,57 @@
+using Micro.Console.Clients;
+using Micro.Console.Tests.Support;
+
+namespace Micro.Console.Tests;
+
+/// <summary>A real daemon process drains a guest peer process's console page into the log and to clients.</summary>
+public sealed class DrainTests : IDisposable
+{
+    private readonly ConsoleWorld _world = new();
+
+    public void Dispose() => _world.Dispose();
+
+    [Fact]
+    public void GuestOutputReachesTheLogExactly()
+    {
+        var pages = _world.AddConsole(5);
+        _world.StartDaemon("--rate", "0");
+        using var guest = _world.StartGuest(pages, "write", "200000", "7");
+        Assert.Equal(0, guest.WaitForExit(ConsoleWorld.Timeout));
+        var log = _world.WaitForLog("d5", 200_000);
+        Assert.Equal(ConsoleWorld.Expected(200_000, 7), log);
+    }
+
+    [Fact]
+    public void ClientInputIsEchoedByTheGuestIntoTheLogAndBackToTheClient()
+    {
+        var pages = _world.AddConsole(3);
+        _world.StartDaemon();
+        using var guest = _world.StartGuest(pages, "echo", "60");
+        guest.WaitForOutput("echoing", ConsoleWorld.Timeout);
+        using var client = _world.Attach(3, wantInput: true);
+        Assert.True(client.HoldsInput);
+        Assert.Equal("d3", client.Name);
+        client.Input("hello console\n"u8);
+        var seen = Collect(client, "hello console\n".Length);
+        Assert.Equal("hello console\n"u8.ToArray(), seen);
+        Assert.Equal("hello console\n"u8.ToArray(), _world.WaitForLog("d3", seen.Length));
+    }
+
+    /// <summary>Reads Output messages until <paramref name="length"/> bytes arrived.</summary>
+    internal static byte[] Collect(ConsoleAttachment client, int length)
+    {
+        var bytes = new List<byte>();
+        var deadline = DateTime.UtcNow + ConsoleWorld.Timeout;
+        while (bytes.Count < length)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {bytes.Count} of {length} bytes arrived");
+            var m = client.Receive(1000);
+            if (m is null)
+                continue;
+            Assert.NotEqual(AttachKind.Closed, m.Value.Kind);
+            if (m.Value.Kind == AttachKind.Output)
+                bytes.AddRange(m.Value.Payload);
+        }
+        return [.. bytes];
+    }
+}
