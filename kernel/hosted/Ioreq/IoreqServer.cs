@@ -81,6 +81,27 @@ public sealed unsafe class IoreqServer : IDisposable
         if (dir == IoreqSlot.IOREQ_READ)
             value = size >= 8 ? slot.Data : slot.Data & ((1UL << (int)(size * 8)) - 1);
         Volatile.Write(ref slot.Flags, IoreqSlot.STATE_IOREQ_NONE);
+        int shutdown = Page.TakeShutdownRequest();
+        if (shutdown >= 0)
+            return !RemoteShutdown(vcpu.Domain, shutdown);
+        return true;
+    }
+
+    /// <summary>
+    /// SCHEDOP_remote_shutdown on behalf of the device model, for its own guest only (the page is that
+    /// guest's) and only poweroff or reboot: what a machine's reset line or power controller can do.
+    /// </summary>
+    private static bool RemoteShutdown(HostedDomain domain, int reason)
+    {
+        if (reason != (int)ShutdownReason.Poweroff && reason != (int)ShutdownReason.Reboot)
+        {
+            domain.Log.Write($"d{domain.DomId}: device model asked for shutdown reason {reason}: refused (only poweroff or reboot)");
+            return false;
+        }
+        domain.Log.Write($"d{domain.DomId}: device model requests {((ShutdownReason)reason).ToString().ToLowerInvariant()}");
+        domain.Core.Hypervisor.Lock.Enter();
+        domain.Core.Hypervisor.DomainOps.Shutdown(domain.CoreDomain, reason);
+        domain.Core.Hypervisor.Lock.Exit();
         return true;
     }
 

@@ -1,0 +1,51 @@
+using Micro.Devices.Host;
+using Micro.Devices.Uart;
+using Micro.Protocol.Os;
+
+namespace Micro.Devices;
+
+/// <summary>
+/// micro-devices DEVICE SOCKET DOMID [--base PORT] [--delay-us N] [--device KIND@PORT]...: one device
+/// model for one guest, run by the core's supervisor (which passes SOCKET, its control socket).
+/// </summary>
+public static class Program
+{
+    private const string Usage = "usage: micro-devices uart|cmos|i8042|pci|virtio-blk|virtio-console SOCKET DOMID [--base PORT] [--delay-us N] [--device blk@PORT|console@PORT]...";
+
+    public static int Main(string[] args)
+    {
+        if (args.Length < 3 || !ushort.TryParse(args[2], out ushort domid))
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        try
+        {
+            var options = DeviceOptions.Parse(args.AsSpan(3));
+            var device = Create(args[0], options);
+            if (device is null)
+            {
+                Console.Error.WriteLine($"unknown device '{args[0]}'\n{Usage}");
+                return 2;
+            }
+            using var host = DeviceModelHost.Connect(args[1], domid, device, options.DelayUs);
+            return host is null ? 3 : host.Run();
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"{e.Message}\n{Usage}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or PeerProtocolException or InvalidOperationException or ArgumentException)
+        {
+            Console.Error.WriteLine($"{args[0]}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static DeviceModel? Create(string kind, DeviceOptions o) => kind switch
+    {
+        "uart" => new Uart16550(o.Base ?? Uart16550.Com1),
+        _ => null,
+    };
+}
