@@ -19,9 +19,11 @@ internal static unsafe class Kernel
     [UnmanagedCallersOnly(EntryPoint = "kmain")]
     private static void Main(uint magic, uint info)
     {
+        ulong kmainTsc = Cpu.ReadTsc();
         Serial.Init();
         Heap.Init((byte*)BootLayout.HeapStart, BootLayout.HeapEnd - BootLayout.HeapStart);
         StaticsInitializer.Run();
+        ExitBenchmark.KmainTsc = kmainTsc;
         Serial.WriteLine("micro: boot ok");
         Serial.Write("micro: loader magic ");
         Serial.WriteHex(magic);
@@ -109,6 +111,8 @@ internal static unsafe class Kernel
         DomainScheduler.Trace = boot.HasWord("trace");
         DomainScheduler.Run(new ExitHandler(core), domains, count);
         Serial.WriteLine("micro: guests done");
+        if (boot.HasWord("bench"))
+            ExitBenchmark.Report(domains, count);
         return Summarize(domains, count);
     }
 

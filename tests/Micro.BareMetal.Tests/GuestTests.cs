@@ -71,6 +71,7 @@ public sealed partial class GuestTests
             Assert.Matches($@"micro: d{id} \({Regex.Escape(name)}\) shut down: ", serial);
             Assert.DoesNotContain($"[d{id}] Test result: FAILURE", serial, StringComparison.Ordinal);
         }
+        Assert.Matches(@"micro: guest results: [1-9]\d* SUCCESS, 0 FAILURE", serial);
         Assert.Contains("micro: all done", serial, StringComparison.Ordinal);
     }
 

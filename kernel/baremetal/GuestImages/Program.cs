@@ -5,7 +5,9 @@ using Micro.Guests.Tests;
 // Usage: micro-baremetal-guests OUTDIR [NAME...]
 // Writes OUTDIR/NAME.bin for each guest and OUTDIR/guests.asm, which embeds them in this layout:
 //   guest_table: dq count, then per guest: dq name, name_length, image, image_length, load_address, entry, runs_by_default
-// Guests that must fail on purpose (the overall-status check) run only when the kernel command line names them.
+// Guests that fail on purpose (the overall-status check) or measure (the benchmark) run only when the
+// kernel command line names them. The event-channel guests find each other by fixed domids (d1, d2 and
+// their service d3), so by default they come first, and run only when all three are there.
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: micro-baremetal-guests OUTDIR [NAME...]");
@@ -19,8 +21,13 @@ var catalog = new Dictionary<string, Func<Micro.Guests.Runtime.GuestImage>>(Gues
 {
     ["illegal"] = Micro.BareMetal.GuestImages.IllegalGuest.Build,
     ["failing"] = Micro.BareMetal.GuestImages.FailingGuest.Build,
+    ["bench"] = Micro.BareMetal.GuestImages.BenchGuest.Build,
+    ["evtchn-echo"] = Micro.BareMetal.GuestImages.EventChannelEchoGuest.Build,
 };
-string[] requested = explicitNames ? args[1..] : [.. catalog.Keys.Order(StringComparer.Ordinal)];
+bool eventChannelGuests = Array.TrueForAll(EventChannelGuests, catalog.ContainsKey);
+string[] requested = explicitNames
+    ? args[1..]
+    : [.. eventChannelGuests ? EventChannelGuests : [], .. catalog.Keys.Where(k => !eventChannelGuests || !EventChannelGuests.Contains(k)).Order(StringComparer.Ordinal)];
 var images = new List<Micro.Guests.Runtime.GuestImage>();
 foreach (string name in requested)
 {
@@ -51,7 +58,8 @@ for (int i = 0; i < images.Count; i++)
 {
     var image = images[i];
     File.WriteAllBytes(Path.Combine(outDir, image.Name + ".bin"), image.Bytes);
-    int byDefault = OnlyOnRequest.Contains(image.Name) ? 0 : 1;
+    bool runsByDefault = !OnlyOnRequest.Contains(image.Name) && (eventChannelGuests || !EventChannelGuests.Contains(image.Name));
+    int byDefault = runsByDefault ? 1 : 0;
     asm.AppendLine(inv, $"    dq guest_name_{i}, {Encoding.ASCII.GetByteCount(image.Name)}, guest_image_{i}, {image.Bytes.Length}, 0x{image.LoadAddress:x}, 0x{image.Entry:x}, {byDefault}");
 }
 for (int i = 0; i < images.Count; i++)
@@ -65,5 +73,8 @@ return 0;
 
 internal static partial class Program
 {
-    private static readonly HashSet<string> OnlyOnRequest = ["failing"];
+    private static readonly HashSet<string> OnlyOnRequest = ["failing", "bench"];
+
+    /// <summary>In domid order: the pair of tests/guests and the bare-metal stand-in for their service.</summary>
+    private static readonly string[] EventChannelGuests = ["evtchn-a", "evtchn-b", "evtchn-echo"];
 }

@@ -39,6 +39,7 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
     /// <summary>Waiting in HLT or SCHEDOP_block/poll for an event.</summary>
     public bool Blocked { get; set; }
 
+    /// <summary>The core raised an upcall that has not been injected yet (the guest had interrupts off).</summary>
     public bool UpcallPending { get; set; }
 
     public ulong Exits { get; set; }
@@ -46,6 +47,7 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
     /// <summary>What the guest's console said about its test: 0 nothing (yet), 1 SUCCESS, -1 FAILURE.</summary>
     public int TestResult { get; private set; }
 
+    /// <summary>Like an interrupt: wakes a blocked vCPU (SCHEDOP_block, HLT, and, as in Xen, a poll).</summary>
     public override void RaiseUpcall(int vcpu)
     {
         UpcallPending = true;

@@ -185,7 +185,15 @@ internal sealed unsafe class SvmVcpu : VirtualCpu
     public override bool InterruptsEnabled
         => (Vmcb.Read64(_vmcb, Vmcb.Rflags) & (1 << 9)) != 0 && (Vmcb.Read64(_vmcb, Vmcb.InterruptShadow) & 1) == 0;
 
-    public override void Skip() => Vmcb.Write64(_vmcb, Vmcb.Rip, _nextRip);
+    /// <summary>
+    /// Completes the intercepted instruction. That also ends an interrupt shadow (STI; HLT exits inside
+    /// the STI shadow), as it would on hardware, so an upcall can be injected right after `sti; hlt`.
+    /// </summary>
+    public override void Skip()
+    {
+        Vmcb.Write64(_vmcb, Vmcb.Rip, _nextRip);
+        Vmcb.Write64(_vmcb, Vmcb.InterruptShadow, Vmcb.Read64(_vmcb, Vmcb.InterruptShadow) & ~1UL);
+    }
 
     public override void InjectInterrupt(int vector)
         => Vmcb.Write64(_vmcb, Vmcb.EventInject, (ulong)(uint)vector | (1UL << 31));
