@@ -76,9 +76,8 @@ internal static unsafe class DomainScheduler
         }
         // The domain stays "running" while its exit is handled, so a breakpoint in the handler shows it.
         RunningDomain.Set(d.Id);
-        if (ExitBenchmark.FirstVmrunTsc == 0)
-            ExitBenchmark.FirstVmrunTsc = Platform.Cpu.ReadTsc();
         VcpuExit exit = vcpu.Run();
+        ExitBenchmark.Account(vcpu.EntryTsc, vcpu.ExitTsc);
         d.Exits++;
         if (Trace)
         {

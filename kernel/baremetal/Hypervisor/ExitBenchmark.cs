@@ -21,12 +21,34 @@ internal static unsafe class ExitBenchmark
 
     public static ulong KmainTsc { get; set; }
 
-    public static ulong FirstVmrunTsc { get; set; }
+    /// <summary>TSC at the first world switch into a guest.</summary>
+    public static ulong FirstEntryTsc { get; private set; }
+
+    private static ulong s_lastExitTsc, s_switches, s_guestTicks, s_hypervisorTicks;
+
+    /// <summary>
+    /// Splits the run at each world switch: from entry to exit the guest runs (with TCG's emulation of
+    /// VMRUN and #VMEXIT), from an exit to the next entry this hypervisor does (exit decoding, the
+    /// core's dispatch, scheduling, the register and FPU/SSE switch).
+    /// </summary>
+    public static void Account(ulong entryTsc, ulong exitTsc)
+    {
+        if (FirstEntryTsc == 0)
+            FirstEntryTsc = entryTsc;
+        if (s_lastExitTsc != 0 && entryTsc > s_lastExitTsc)
+            s_hypervisorTicks += entryTsc - s_lastExitTsc;
+        if (exitTsc > entryTsc)
+            s_guestTicks += exitTsc - entryTsc;
+        s_lastExitTsc = exitTsc;
+        s_switches++;
+    }
 
     public static void Report(BareMetalDomain[] domains, int count)
     {
         Line("boot-kmain", 1, KmainTsc);
-        Line("boot-first-guest", 1, FirstVmrunTsc);
+        Line("boot-first-guest", 1, FirstEntryTsc);
+        Line("exit-in-hypervisor", s_switches, s_hypervisorTicks);
+        Line("exit-in-guest", s_switches, s_guestTicks);
         for (int i = 0; i < count; i++)
         {
             BareMetalDomain d = domains[i];

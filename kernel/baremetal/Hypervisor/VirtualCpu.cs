@@ -27,6 +27,12 @@ internal abstract class VirtualCpu
 
     public abstract ulong Rip { get; }
 
+    /// <summary>TSC just before the last world switch into the guest.</summary>
+    public abstract ulong EntryTsc { get; }
+
+    /// <summary>TSC just after the last world switch back (the exit).</summary>
+    public abstract ulong ExitTsc { get; }
+
     /// <summary>Whether the guest can take an interrupt now (RFLAGS.IF set, no interrupt shadow).</summary>
     public abstract bool InterruptsEnabled { get; }
 

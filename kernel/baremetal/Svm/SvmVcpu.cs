@@ -25,10 +25,11 @@ internal sealed unsafe class SvmVcpu : VirtualCpu
     private readonly GuestRegisters* _regs;
     private readonly byte* _guestFx;
     private readonly byte* _hostFx;
+    private readonly ulong* _tsc;
     private ulong _nextRip;
 
     [RuntimeImport("*", "svm_run"), MethodImpl(MethodImplOptions.InternalCall)]
-    private static extern void SvmRun(ulong vmcb, GuestRegisters* regs, byte* guestFx, byte* hostFx);
+    private static extern void SvmRun(ulong vmcb, GuestRegisters* regs, byte* guestFx, byte* hostFx, ulong* tsc);
 
     /// <summary>The intercept bitmaps every vCPU shares: all ports; all MSRs but the ones the VMCB holds.</summary>
     public static bool InitBitmaps(PageAllocator pages)
@@ -62,6 +63,7 @@ internal sealed unsafe class SvmVcpu : VirtualCpu
         _regs = (GuestRegisters*)Heap.Allocate((ulong)sizeof(GuestRegisters));
         _guestFx = Heap.Allocate(512);
         _hostFx = Heap.Allocate(512);
+        _tsc = (ulong*)Heap.Allocate(16);
         *(ushort*)_guestFx = 0x37F;           // FCW: x87 exceptions masked
         *(uint*)(_guestFx + 24) = 0x1F80;     // MXCSR: SSE exceptions masked
         if (_vmcb == 0)
@@ -100,7 +102,7 @@ internal sealed unsafe class SvmVcpu : VirtualCpu
 
     public override VcpuExit Run()
     {
-        SvmRun(_vmcb, _regs, _guestFx, _hostFx);
+        SvmRun(_vmcb, _regs, _guestFx, _hostFx, _tsc);
         ulong code = Vmcb.Read64(_vmcb, Vmcb.ExitCode);
         ulong info1 = Vmcb.Read64(_vmcb, Vmcb.ExitInfo1);
         ulong info2 = Vmcb.Read64(_vmcb, Vmcb.ExitInfo2);
@@ -181,6 +183,10 @@ internal sealed unsafe class SvmVcpu : VirtualCpu
     public override ulong R10 => _regs->R10;
 
     public override ulong Rip => Vmcb.Read64(_vmcb, Vmcb.Rip);
+
+    public override ulong EntryTsc => _tsc[0];
+
+    public override ulong ExitTsc => _tsc[1];
 
     public override bool InterruptsEnabled
         => (Vmcb.Read64(_vmcb, Vmcb.Rflags) & (1 << 9)) != 0 && (Vmcb.Read64(_vmcb, Vmcb.InterruptShadow) & 1) == 0;

@@ -1,7 +1,9 @@
 ; One VMRUN round trip. Saves the host's callee-saved registers, GS base and FPU/SSE state, loads
 ; the guest's general registers (rax and rsp live in the VMCB), runs the guest until #VMEXIT and
-; stores the guest's registers and FPU/SSE state back.
-;   void svm_run(ulong vmcb_pa (rdi), GuestRegisters* regs (rsi), void* guest_fx (rdx), void* host_fx (rcx))
+; stores the guest's registers and FPU/SSE state back. tsc[0] gets the TSC just before the world
+; switch into the guest, tsc[1] just after the one back (the exit benchmark splits its time with them).
+;   void svm_run(ulong vmcb_pa (rdi), GuestRegisters* regs (rsi), void* guest_fx (rdx), void* host_fx (rcx),
+;                ulong* tsc (r8))
 ; GuestRegisters: rbx, rcx, rdx, rsi, rdi, rbp, r8 .. r15 (8 bytes each, in that order).
 bits 64
 default rel
@@ -19,6 +21,7 @@ svm_run:
     push rdi                    ; vmcb      ([rsp + 32])
     push rdx                    ; guest fx  ([rsp + 24])
     push rcx                    ; host fx   ([rsp + 16])
+    mov r14, r8                 ; tsc (callee-saved until the guest's r14 is loaded)
     mov r12, rdx
     mov r13, rcx
     mov ecx, 0xC0000101         ; host GS base: VMLOAD replaces it with the guest's
@@ -26,9 +29,13 @@ svm_run:
     shl rdx, 32
     or rax, rdx
     push rax                    ; [rsp + 8] host GS base
-    sub rsp, 8                  ; [rsp] padding
+    push r14                    ; [rsp] tsc
     fxsave [r13]
     fxrstor [r12]
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    mov [r14], rax
 
     mov rax, rdi
     mov rbx, [rsi + 0]
@@ -66,6 +73,11 @@ svm_run:
     mov [rax + 88], r13
     mov [rax + 96], r14
     mov [rax + 104], r15
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    mov rcx, [rsp]              ; tsc
+    mov [rcx + 8], rax
 
     mov rax, [rsp + 8]
     mov rdx, rax
