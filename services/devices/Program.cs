@@ -1,4 +1,7 @@
 using Micro.Devices.Host;
+using Micro.Devices.I8042;
+using Micro.Devices.Pci;
+using Micro.Devices.Rtc;
 using Micro.Devices.Uart;
 using Micro.Protocol.Os;
 
@@ -46,6 +49,16 @@ public static class Program
     private static DeviceModel? Create(string kind, DeviceOptions o) => kind switch
     {
         "uart" => new Uart16550(o.Base ?? Uart16550.Com1),
+        "cmos" => new CmosRtc(),
+        "i8042" => new I8042Controller(),
+        "pci" => new PciHostBridge([.. o.Devices.Select(d => PciFunctionOf(d.Kind, d.Port))]),
         _ => null,
+    };
+
+    private static PciFunction PciFunctionOf(string kind, ushort port) => kind switch
+    {
+        "blk" => PciFunction.Virtio(2, 0x010000, port, 0x40),
+        "console" => PciFunction.Virtio(3, 0x078000, port, 0x20),
+        _ => throw new FormatException($"--device {kind}@{port:x}: the PCI bus knows blk and console"),
     };
 }
