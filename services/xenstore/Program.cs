@@ -1,4 +1,5 @@
 using Micro.XenStore.Persistence;
+using Micro.XenStore.Rings;
 using Micro.XenStore.Transport;
 
 namespace Micro.XenStore;
@@ -14,6 +15,7 @@ public static class Program
           -s, --socket PATH      the Unix socket to serve (default: $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket,
                                  else /var/run/xenstored/socket)
           -d, --state-dir DIR    where the store is kept durable (default: $XENSTORED_RUNDIR/state)
+          -r, --ring-socket PATH where guest rings are offered (default: $XENSTORED_RUNDIR/rings)
           -F, --pid-file FILE    write the daemon's pid to FILE
           -N, --no-fork          stay in the foreground (the default; accepted for compatibility)
           -h, --help             this text
@@ -24,6 +26,7 @@ public static class Program
         string? socket = null;
         string? pidFile = null;
         string? stateDir = null;
+        string? ringSocket = null;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -39,6 +42,11 @@ public static class Program
                     stateDir = Next();
                     if (stateDir is null)
                         return Fail("--state-dir needs a directory");
+                    break;
+                case "-r" or "--ring-socket":
+                    ringSocket = Next();
+                    if (ringSocket is null)
+                        return Fail("--ring-socket needs a path");
                     break;
                 case "-F" or "--pid-file":
                     pidFile = Next();
@@ -56,11 +64,21 @@ public static class Program
         }
         socket ??= SocketPath.Resolve();
         stateDir ??= Path.Combine(SocketPath.RunDir(), "state");
+        ringSocket ??= Path.Combine(SocketPath.RunDir(), "rings");
 
         var (service, state) = PersistentState.Open(stateDir);
         using var _ = state;
+        // Bound before Xen's socket: once clients can connect, rings can be offered too.
+        using var attach = new RingAttachListener(ringSocket);
         using var server = new UnixSocketServer(service, socket);
-        server.BeforeReplies = () => state.Commit(service);
+        using var rings = new GuestRings(service, server, state);
+        server.ExtraSources.Add((attach.Fd, () => attach.AcceptOne(rings)));
+        server.BeforeReplies = () =>
+        {
+            rings.RecordProgress();
+            state.Commit(service);
+        };
+        server.AfterReplies = rings.Flush;
         if (pidFile is not null)
             File.WriteAllText(pidFile, Environment.ProcessId + "\n");
         Console.CancelKeyPress += (_, e) =>

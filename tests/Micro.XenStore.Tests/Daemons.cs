@@ -27,6 +27,9 @@ public sealed class Daemon : IDisposable
     public string Name { get; }
     public string Dir { get; }
     public string SocketPath { get; }
+
+    /// <summary>Where guest rings are offered (ours only).</summary>
+    public string RingSocket => System.IO.Path.Combine(Dir, "rings");
     public ChildProcess Process => _process;
 
     public static Daemon Ours(string? dir = null, params string[] extraArgs)

@@ -57,6 +57,9 @@ public abstract class Connection
     public void Enqueue(XsMessageType type, uint reqId, uint txId, ReadOnlySpan<byte> payload)
         => Enqueue(XsMessage.Encode((uint)type, reqId, txId, payload));
 
+    /// <summary>The queued frames, oldest first (the transport may have sent part of the first).</summary>
+    public IEnumerable<byte[]> QueuedOutput => _output;
+
     public bool TryPeekOutput(out byte[] frame) => _output.TryPeek(out frame!);
 
     public void DequeueOutput()

@@ -1,4 +1,5 @@
 using Micro.XenStore.Domains;
+using Micro.XenStore.Rings;
 using Micro.XenStore.Service;
 using Micro.XenStore.Store;
 using Micro.XenStore.Transport;
@@ -32,6 +33,9 @@ public sealed class PersistentState : StoreJournal, IDisposable
     /// <summary>Ring connections' watches and transaction counters by domid, as last recorded.</summary>
     public Dictionary<uint, IReadOnlyList<Watch>> DomainWatches { get; } = [];
     public Dictionary<uint, uint> DomainTransactionIds { get; } = [];
+
+    /// <summary>Where each guest ring's streams stood at the last durable point.</summary>
+    public Dictionary<uint, RingProgress> RingPositions { get; } = [];
 
     private PersistentState(string dir, long epoch, JournalFile journal)
     {
@@ -108,6 +112,7 @@ public sealed class PersistentState : StoreJournal, IDisposable
                 service.ForgetDomain(r.DomId);
                 DomainWatches.Remove(r.DomId);
                 DomainTransactionIds.Remove(r.DomId);
+                RingPositions.Remove(r.DomId);
                 break;
             case StateRecordKind.DomainTarget:
                 if (service.Domains.TryGetValue(r.DomId, out var d))
@@ -118,6 +123,9 @@ public sealed class PersistentState : StoreJournal, IDisposable
                 break;
             case StateRecordKind.DomainTransactions:
                 DomainTransactionIds[r.DomId] = r.Number;
+                break;
+            case StateRecordKind.RingProgress:
+                RingPositions[r.DomId] = r.Ring!;
                 break;
         }
     }
@@ -143,6 +151,7 @@ public sealed class PersistentState : StoreJournal, IDisposable
     {
         DomainWatches.Remove(domid);
         DomainTransactionIds.Remove(domid);
+        RingPositions.Remove(domid);
         Add(new StateRecord { Kind = StateRecordKind.DomainReleased, DomId = domid });
     }
 
@@ -159,6 +168,12 @@ public sealed class PersistentState : StoreJournal, IDisposable
     {
         DomainTransactionIds[domid] = nextId;
         Add(new StateRecord { Kind = StateRecordKind.DomainTransactions, DomId = domid, Number = nextId });
+    }
+
+    public void RecordRingProgress(RingProgress progress)
+    {
+        RingPositions[progress.DomId] = progress;
+        Add(new StateRecord { Kind = StateRecordKind.RingProgress, DomId = progress.DomId, Ring = progress });
     }
 
     /// <summary>The group commit: writes and fsyncs what the batch changed. Call before sending its replies.</summary>
@@ -196,6 +211,8 @@ public sealed class PersistentState : StoreJournal, IDisposable
                 new StateRecord { Kind = StateRecordKind.DomainWatches, DomId = domid, Watches = watches }.WriteTo(f);
             foreach (var (domid, id) in DomainTransactionIds)
                 new StateRecord { Kind = StateRecordKind.DomainTransactions, DomId = domid, Number = id }.WriteTo(f);
+            foreach (var (domid, progress) in RingPositions)
+                new StateRecord { Kind = StateRecordKind.RingProgress, DomId = domid, Ring = progress }.WriteTo(f);
             f.Flush(flushToDisk: true);
         }
         if (File.Exists(JournalPath(next)))

@@ -1,6 +1,8 @@
 using System.Text;
+using Micro.XenStore.Rings;
 using Micro.XenStore.Store;
 using Micro.XenStore.Watches;
+using Micro.XenStore.Wire;
 
 namespace Micro.XenStore.Persistence;
 
@@ -14,6 +16,7 @@ public enum StateRecordKind : byte
     DomainTarget = 6,
     DomainWatches = 7,
     DomainTransactions = 8,
+    RingProgress = 9,
 }
 
 /// <summary>
@@ -32,6 +35,7 @@ public sealed class StateRecord
     public uint Port { get; init; }
     public uint Number { get; init; }
     public IReadOnlyList<Watch> Watches { get; init; } = [];
+    public RingProgress? Ring { get; init; }
 
     public const int MaxBody = 1 << 24;
 
@@ -78,6 +82,15 @@ public sealed class StateRecord
                         w.Write(watch.Token);
                         w.Write(watch.Relative);
                     }
+                    break;
+                case StateRecordKind.RingProgress:
+                    w.Write(Ring!.DomId);
+                    w.Write(Ring.Consumed);
+                    w.Write(Ring.Partial.Length);
+                    w.Write(Ring.Partial);
+                    w.Write(Ring.OutputStart);
+                    w.Write(Ring.Unsent.Length);
+                    w.Write(Ring.Unsent);
                     break;
                 default:
                     throw new InvalidOperationException("unknown record kind " + Kind);
@@ -141,6 +154,7 @@ public sealed class StateRecord
                 StateRecordKind.DomainReleased => new StateRecord { Kind = kind, DomId = r.ReadUInt32() },
                 StateRecordKind.DomainTarget or StateRecordKind.DomainTransactions => new StateRecord { Kind = kind, DomId = r.ReadUInt32(), Number = r.ReadUInt32() },
                 StateRecordKind.DomainWatches => ReadWatches(r),
+                StateRecordKind.RingProgress => ReadRingProgress(r),
                 _ => null,
             };
         }
@@ -164,6 +178,27 @@ public sealed class StateRecord
         for (int i = 0; i < n; i++)
             watches.Add(new Watch(r.ReadString(), r.ReadString(), r.ReadBoolean()));
         return new StateRecord { Kind = StateRecordKind.DomainWatches, DomId = domid, Watches = watches };
+    }
+
+    private static StateRecord? ReadRingProgress(BinaryReader r)
+    {
+        uint domid = r.ReadUInt32();
+        uint consumed = r.ReadUInt32();
+        byte[]? partial = ReadBytes(r, XsLimits.HeaderSize + XsLimits.PayloadMax);
+        uint start = r.ReadUInt32();
+        byte[]? unsent = ReadBytes(r, MaxBody);
+        if (partial is null || unsent is null)
+            return null;
+        return new StateRecord { Kind = StateRecordKind.RingProgress, DomId = domid, Ring = new RingProgress(domid, consumed, partial, start, unsent) };
+    }
+
+    private static byte[]? ReadBytes(BinaryReader r, int max)
+    {
+        int n = r.ReadInt32();
+        if (n < 0 || n > max)
+            return null;
+        byte[] b = r.ReadBytes(n);
+        return b.Length == n ? b : null;
     }
 
     private static XsPermissions? ReadPerms(BinaryReader r)

@@ -49,6 +49,17 @@ public sealed partial class XenStoreService
         conn.Close();
     }
 
+    /// <summary>
+    /// Drops a connection its transport gave up on (a broken or reset ring): its watches and open
+    /// transactions go with it, durably.
+    /// </summary>
+    public void Disconnect(Connection conn)
+    {
+        conn.Watches.Clear();
+        WatchesChanged(conn);
+        Remove(conn);
+    }
+
     public void Handle(Connection conn, XsMessage msg)
     {
         var type = (XsMessageType)msg.Type;

@@ -64,7 +64,9 @@ public sealed unsafe class UnixSocketServer : IDisposable
             fds.Add(new Posix.PollFd { Fd = (int)_listener.Handle, Events = Posix.POLLIN });
             foreach (var c in _clients)
                 fds.Add(new Posix.PollFd { Fd = (int)c.Socket.Handle, Events = (short)(Posix.POLLIN | (c.QueuedMessages > 0 ? Posix.POLLOUT : 0)) });
-            foreach (var (fd, _) in ExtraSources)
+            // A snapshot: handlers may add or remove sources.
+            var extra = ExtraSources.ToArray();
+            foreach (var (fd, _) in extra)
                 fds.Add(new Posix.PollFd { Fd = fd, Events = Posix.POLLIN });
             var arr = fds.ToArray();
             int n;
@@ -79,7 +81,7 @@ public sealed unsafe class UnixSocketServer : IDisposable
             }
             if ((arr[1].Revents & Posix.POLLIN) != 0)
                 AcceptAll();
-            int clientCount = arr.Length - 2 - ExtraSources.Count;
+            int clientCount = arr.Length - 2 - extra.Length;
             var readable = new List<SocketConnection>();
             for (int i = 0; i < clientCount; i++)
             {
@@ -88,10 +90,10 @@ public sealed unsafe class UnixSocketServer : IDisposable
             }
             foreach (var c in readable)
                 ReadFrom(c, buffer);
-            for (int i = 0; i < ExtraSources.Count; i++)
+            for (int i = 0; i < extra.Length; i++)
             {
-                if ((arr[2 + clientCount + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR)) != 0)
-                    ExtraSources[i].OnReadable();
+                if ((arr[2 + clientCount + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0)
+                    extra[i].OnReadable();
             }
             BeforeReplies?.Invoke();
             foreach (var c in _clients.ToArray())

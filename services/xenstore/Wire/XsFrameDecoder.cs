@@ -17,6 +17,17 @@ public sealed class XsFrameDecoder
     /// <summary>Why the stream was rejected, or null while it is well formed.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>The bytes of the incomplete message held so far (to save it, and feed it again later).</summary>
+    public byte[] Buffered()
+    {
+        if (_payload is null)
+            return _header.AsSpan(0, _headerFill).ToArray();
+        var held = new byte[XsLimits.HeaderSize + _payloadFill];
+        _header.CopyTo(held, 0);
+        _payload.AsSpan(0, _payloadFill).CopyTo(held.AsSpan(XsLimits.HeaderSize));
+        return held;
+    }
+
     /// <summary>
     /// Consumes bytes; each complete message goes to <paramref name="onMessage"/>. Returns false once the
     /// stream is malformed (see <see cref="Error"/>); later calls consume nothing.
