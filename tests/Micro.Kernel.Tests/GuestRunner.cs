@@ -1,6 +1,6 @@
 using Micro.Guests.Runtime;
-using Micro.Kernel.Domains;
 using Micro.Kernel.Core;
+using Micro.Kernel.Domains;
 using Micro.Kernel.Kvm;
 
 namespace Micro.Kernel.Tests;
@@ -39,7 +39,30 @@ internal sealed class GuestRunner : IDisposable
     }
 
     /// <summary>What a failed assertion should show: the guest's console and the core's log.</summary>
-    public string Describe(HostedDomain d) => $"d{d.DomId} ended {d.Reason}\nconsole:\n{d.Console.Text}\ncore log:\n{string.Join('\n', Log.Lines)}";
+    public string Describe(HostedDomain d) => $"d{d.DomId} ended {d.Reason} (vCPU 0 polling: {d.CoreDomain.IsPolling(0)}, ports pending: {Pending(d)})\nconsole:\n{d.Console.Text}\ncore log:\n{string.Join('\n', Log.Lines)}";
+
+    /// <summary>Waits (bounded) for every domain to shut down; on timeout shows all their consoles and the core's log.</summary>
+    public void WaitAll(params HostedDomain[] domains)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        foreach (var d in domains)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (d.WaitForShutdown(left > TimeSpan.Zero ? left : TimeSpan.Zero) is null)
+                Assert.Fail($"d{d.DomId} did not shut down\n" + string.Join("\n", domains.Select(Describe)));
+        }
+    }
+
+    private static string Pending(HostedDomain d)
+    {
+        var ports = new List<int>();
+        for (int port = 1; port < 64; port++)
+        {
+            if (Micro.Core.EventChannels.TwoLevelEvents.IsPending(d.CoreDomain, port))
+                ports.Add(port);
+        }
+        return string.Join(',', ports);
+    }
 
     public static ShutdownReason Wait(HostedDomain d)
     {

@@ -1,7 +1,6 @@
 namespace Micro.Core.Domains;
 
-/// <summary>What a domain may do beyond the guest ABI (the rows of DESIGN §3's table).</summary>
-[System.Flags]
+/// <summary>What a domain may do beyond the guest ABI (the rows of DESIGN §3's table); a bit set.</summary>
 public enum Privilege : uint
 {
     None = 0,

@@ -26,6 +26,8 @@ public static unsafe class TwoLevelEvents
     /// </summary>
     public static void SetPending(Domain d, int port, int vcpu)
     {
+        if (!InRange(d, port, vcpu))
+            return;
         if (SharedWord.TestAndSetBit(PendingWord(d, port), port & 63))
             return;
         if (!SharedWord.TestBit(MaskWord(d, port), port & 63) &&
@@ -39,6 +41,8 @@ public static unsafe class TwoLevelEvents
     /// <summary>Sets evtchn_upcall_pending; asks the substrate for an upcall only when it was clear.</summary>
     public static void MarkEventsPending(Domain d, int vcpu)
     {
+        if (!d.IsValidVcpu(vcpu))
+            return;
         if (!SharedWord.TestAndSetBit((ulong*)(d.VcpuInfo(vcpu) + SharedInfoLayout.UpcallPending), 0))
             d.Substrate.RaiseUpcall(vcpu);
     }
@@ -46,6 +50,8 @@ public static unsafe class TwoLevelEvents
     /// <summary>EVTCHNOP_unmask: clears the mask bit and re-raises the event if it is pending.</summary>
     public static void Unmask(Domain d, int port, int vcpu)
     {
+        if (!InRange(d, port, vcpu))
+            return;
         if (SharedWord.TestAndClearBit(MaskWord(d, port), port & 63) &&
             SharedWord.TestBit(PendingWord(d, port), port & 63) &&
             !SharedWord.TestAndSetBit(SelectorWord(d, vcpu), port >> 6))
@@ -54,14 +60,27 @@ public static unsafe class TwoLevelEvents
         }
     }
 
-    public static void ClearPending(Domain d, int port) => SharedWord.TestAndClearBit(PendingWord(d, port), port & 63);
+    public static void ClearPending(Domain d, int port)
+    {
+        if (InRange(d, port, 0))
+            SharedWord.TestAndClearBit(PendingWord(d, port), port & 63);
+    }
 
-    public static bool IsPending(Domain d, int port) => SharedWord.TestBit(PendingWord(d, port), port & 63);
+    public static bool IsPending(Domain d, int port) => InRange(d, port, 0) && SharedWord.TestBit(PendingWord(d, port), port & 63);
 
-    public static bool IsMasked(Domain d, int port) => SharedWord.TestBit(MaskWord(d, port), port & 63);
+    public static bool IsMasked(Domain d, int port) => InRange(d, port, 0) && SharedWord.TestBit(MaskWord(d, port), port & 63);
 
-    public static bool UpcallPending(Domain d, int vcpu) => d.VcpuInfo(vcpu)[SharedInfoLayout.UpcallPending] != 0;
+    public static bool UpcallPending(Domain d, int vcpu) =>
+        d.IsValidVcpu(vcpu) && d.VcpuInfo(vcpu)[SharedInfoLayout.UpcallPending] != 0;
 
     /// <summary>What SCHEDOP_block does first: re-enable event delivery (the PV upcall mask).</summary>
-    public static void EnableDelivery(Domain d, int vcpu) => d.VcpuInfo(vcpu)[SharedInfoLayout.UpcallMask] = 0;
+    public static void EnableDelivery(Domain d, int vcpu)
+    {
+        if (d.IsValidVcpu(vcpu))
+            d.VcpuInfo(vcpu)[SharedInfoLayout.UpcallMask] = 0;
+    }
+
+    /// <summary>Every entry checks its port and vCPU, so no caller can make it touch memory outside the bitmaps.</summary>
+    private static bool InRange(Domain d, int port, int vcpu) =>
+        (uint)port < (uint)SharedInfoLayout.MaxPorts && d.IsValidVcpu(vcpu);
 }

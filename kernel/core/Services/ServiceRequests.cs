@@ -7,8 +7,9 @@ namespace Micro.Core.Services;
 
 /// <summary>
 /// Entry points for service domains' control-ring requests, decoded by the substrate. Each takes the
-/// core lock, checks the caller against the privilege policy and runs the same operation the guest
-/// hypercall runs. Results are 0 or a negative errno; nothing a service sends can break the core.
+/// core lock, refuses callers that no longer exist, checks the caller against the privilege policy and
+/// runs the same operation the guest hypercall runs. Results are 0 or a negative errno; nothing a
+/// service sends can break the core.
 /// </summary>
 public sealed class ServiceRequests
 {
@@ -19,9 +20,16 @@ public sealed class ServiceRequests
         this.core = core;
     }
 
+    /// <summary>Takes the lock; -ESRCH when the caller is a stale domain object (destroyed, or its id reused).</summary>
+    private int Enter(Domain caller)
+    {
+        core.Lock.Enter();
+        return caller.IsAlive && core.Domains.Lookup(caller.Id) == caller ? 0 : -Errno.ESRCH;
+    }
+
+    /// <summary>Logs a failure (policy refusals are logged by the policy) and releases the lock.</summary>
     private int Done(Domain caller, string operation, int rc, long detail)
     {
-        // Policy refusals are logged by the policy; other failures here.
         if (rc < 0 && rc != -Errno.EPERM)
             core.Log.Write(LogLevel.Warning, operation, caller.Id, detail, rc);
         core.Lock.Exit();
@@ -30,45 +38,62 @@ public sealed class ServiceRequests
 
     public int EvtchnAllocUnbound(Domain caller, int dom, int remoteDom, out int port)
     {
-        core.Lock.Enter();
-        return Done(caller, "evtchn_alloc_unbound failed", core.Events.AllocUnbound(caller, dom, remoteDom, out port), dom);
+        port = 0;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Events.AllocUnbound(caller, dom, remoteDom, out port);
+        return Done(caller, "evtchn_alloc_unbound failed", rc, dom);
     }
 
     public int EvtchnBindInterdomain(Domain caller, int remoteDom, int remotePort, out int localPort)
     {
-        core.Lock.Enter();
-        return Done(caller, "evtchn_bind_interdomain failed",
-            core.Events.BindInterdomain(caller, remoteDom, remotePort, out localPort), remoteDom);
+        localPort = 0;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Events.BindInterdomain(caller, remoteDom, remotePort, out localPort);
+        return Done(caller, "evtchn_bind_interdomain failed", rc, remoteDom);
     }
 
     public int EvtchnBindVirq(Domain caller, int virq, out int port)
     {
-        core.Lock.Enter();
-        return Done(caller, "evtchn_bind_virq failed", core.Events.BindVirq(caller, virq, 0, out port), virq);
+        port = 0;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Events.BindVirq(caller, virq, 0, out port);
+        return Done(caller, "evtchn_bind_virq failed", rc, virq);
     }
 
     public int EvtchnSend(Domain caller, int port)
     {
-        core.Lock.Enter();
-        return Done(caller, "evtchn_send failed", core.Events.Send(caller, port), port);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Events.Send(caller, port);
+        return Done(caller, "evtchn_send failed", rc, port);
     }
 
     public int EvtchnClose(Domain caller, int port)
     {
-        core.Lock.Enter();
-        return Done(caller, "evtchn_close failed", core.Events.Close(caller, port), port);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Events.Close(caller, port);
+        return Done(caller, "evtchn_close failed", rc, port);
     }
 
     public int EvtchnUnmask(Domain caller, int port)
     {
-        core.Lock.Enter();
-        return Done(caller, "evtchn_unmask failed", core.Events.Unmask(caller, port), port);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Events.Unmask(caller, port);
+        return Done(caller, "evtchn_unmask failed", rc, port);
     }
 
     public int EvtchnStatus(Domain caller, int dom, int port, out EventChannelStatus status)
     {
-        core.Lock.Enter();
-        return Done(caller, "evtchn_status failed", core.Events.Status(caller, dom, port, out status), port);
+        status = default;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Events.Status(caller, dom, port, out status);
+        return Done(caller, "evtchn_status failed", rc, port);
     }
 
     /// <summary>
@@ -78,23 +103,33 @@ public sealed class ServiceRequests
     /// </summary>
     public int GrantMap(Domain caller, int granter, int gref, bool readOnly, out int handle, out ulong gfn, out int grantStatus)
     {
-        core.Lock.Enter();
-        grantStatus = core.Grants.Map(caller, granter, gref, readOnly, hostMap: false, 0, out handle, out gfn);
-        return Done(caller, "grant_map failed", GrantStatus.ToErrno(grantStatus), ((long)granter << 32) | (uint)gref);
+        handle = -1;
+        gfn = 0;
+        grantStatus = GrantStatus.general_error;
+        int rc = Enter(caller);
+        if (rc == 0)
+        {
+            grantStatus = core.Grants.Map(caller, granter, gref, readOnly, hostMap: false, 0, out handle, out gfn);
+            rc = GrantStatus.ToErrno(grantStatus);
+        }
+        return Done(caller, "grant_map failed", rc, ((long)granter << 32) | (uint)gref);
     }
 
     public int GrantUnmap(Domain caller, int handle)
     {
-        core.Lock.Enter();
-        return Done(caller, "grant_unmap failed", GrantStatus.ToErrno(core.Grants.Unmap(caller, handle, 0)), handle);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = GrantStatus.ToErrno(core.Grants.Unmap(caller, handle, 0));
+        return Done(caller, "grant_unmap failed", rc, handle);
     }
 
     /// <summary>The toolstack grants a new domain's console and xenstore pages to their services (reserved refs 0 and 1).</summary>
     public int GrantSeedReserved(Domain caller, int domid, int consoleDomid, uint consoleGfn, int storeDomid, uint storeGfn)
     {
-        core.Lock.Enter();
-        return Done(caller, "grant_seed failed",
-            core.Grants.SeedReserved(caller, domid, consoleDomid, consoleGfn, storeDomid, storeGfn), domid);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Grants.SeedReserved(caller, domid, consoleDomid, consoleGfn, storeDomid, storeGfn);
+        return Done(caller, "grant_seed failed", rc, domid);
     }
 
     /// <summary>
@@ -103,16 +138,20 @@ public sealed class ServiceRequests
     /// </summary>
     public int MapForeign(Domain caller, int target, ulong gfn)
     {
-        core.Lock.Enter();
-        Domain? d = core.Domains.Lookup(target);
-        int rc;
-        if (d == null || !d.IsAlive)
-            rc = -Errno.ESRCH;
-        else
+        int rc = Enter(caller);
+        if (rc == 0)
         {
-            rc = core.Policy.MayMapForeign(caller, d, gfn);
-            if (rc == 0 && !d.Memory.HasFrame(gfn))
-                rc = -Errno.EINVAL;
+            Domain? d = core.Domains.Lookup(target);
+            if (d == null || !d.IsAlive)
+            {
+                rc = -Errno.ESRCH;
+            }
+            else
+            {
+                rc = core.Policy.MayMapForeign(caller, d, gfn);
+                if (rc == 0 && !d.Memory.HasFrame(gfn))
+                    rc = -Errno.EINVAL;
+            }
         }
         return Done(caller, "map_foreign failed", rc, target);
     }
@@ -120,59 +159,82 @@ public sealed class ServiceRequests
     /// <summary>May <paramref name="caller"/> serve ioreqs of, and inject interrupts into, <paramref name="target"/>?</summary>
     public int MayServeDevice(Domain caller, int target)
     {
-        core.Lock.Enter();
-        Domain? d = core.Domains.Lookup(target);
-        int rc = d == null || !d.IsAlive ? -Errno.ESRCH : core.Policy.MayServeDevice(caller, d, "serve_device");
+        int rc = Enter(caller);
+        if (rc == 0)
+        {
+            Domain? d = core.Domains.Lookup(target);
+            rc = d == null || !d.IsAlive ? -Errno.ESRCH : core.Policy.MayServeDevice(caller, d, "serve_device");
+        }
         return Done(caller, "serve_device failed", rc, target);
     }
 
     /// <summary>Creates a domain; the substrate has prepared its memory and its substrate object.</summary>
     public int DomainCreate(Domain caller, in DomainConfig config, GuestMemory memory, DomainSubstrate substrate, out Domain? domain)
     {
-        core.Lock.Enter();
-        return Done(caller, "domain_create failed", core.DomainOps.Create(caller, config, memory, substrate, out domain), config.RequestedId);
+        domain = null;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.Create(caller, config, memory, substrate, out domain);
+        return Done(caller, "domain_create failed", rc, config.RequestedId);
     }
 
     public int DomainDestroy(Domain caller, int domid)
     {
-        core.Lock.Enter();
-        return Done(caller, "domain_destroy failed", core.DomainOps.Destroy(caller, domid), domid);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.Destroy(caller, domid);
+        return Done(caller, "domain_destroy failed", rc, domid);
     }
 
     public int DomainPause(Domain caller, int domid)
     {
-        core.Lock.Enter();
-        return Done(caller, "domain_pause failed", core.DomainOps.Pause(caller, domid), domid);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.Pause(caller, domid);
+        return Done(caller, "domain_pause failed", rc, domid);
     }
 
     /// <summary>Starts a domain under construction or resumes a paused one.</summary>
     public int DomainUnpause(Domain caller, int domid)
     {
-        core.Lock.Enter();
-        return Done(caller, "domain_unpause failed", core.DomainOps.Unpause(caller, domid), domid);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.Unpause(caller, domid);
+        return Done(caller, "domain_unpause failed", rc, domid);
     }
 
     public int DomainShutdown(Domain caller, int domid, int reason)
     {
-        core.Lock.Enter();
-        return Done(caller, "domain_shutdown failed", core.DomainOps.RemoteShutdown(caller, domid, reason), domid);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.RemoteShutdown(caller, domid, reason);
+        return Done(caller, "domain_shutdown failed", rc, domid);
     }
 
     public int DomainGetState(Domain caller, int domid, out DomainState state, out int shutdownReason)
     {
-        core.Lock.Enter();
-        return Done(caller, "domain_getinfo failed", core.DomainOps.GetState(caller, domid, out state, out shutdownReason), domid);
+        state = DomainState.Dying;
+        shutdownReason = ShutdownReason.None;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.GetState(caller, domid, out state, out shutdownReason);
+        return Done(caller, "domain_getinfo failed", rc, domid);
     }
 
     public int SetHvmParam(Domain caller, int domid, int index, ulong value)
     {
-        core.Lock.Enter();
-        return Done(caller, "hvm_set_param failed", core.DomainOps.SetHvmParam(caller, domid, index, value), index);
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.SetHvmParam(caller, domid, index, value);
+        return Done(caller, "hvm_set_param failed", rc, index);
     }
 
     public int GetHvmParam(Domain caller, int domid, int index, out ulong value)
     {
-        core.Lock.Enter();
-        return Done(caller, "hvm_get_param failed", core.DomainOps.GetHvmParam(caller, domid, index, out value), index);
+        value = 0;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.DomainOps.GetHvmParam(caller, domid, index, out value);
+        return Done(caller, "hvm_get_param failed", rc, index);
     }
 }

@@ -12,7 +12,7 @@ public static unsafe class EventView
 
     public static bool Pending(Domain d, int port) => TwoLevelEvents.IsPending(d, port);
 
-    public static void Mask(Domain d, int port) => *MaskWord(d, port) |= 1UL << (port & 63);
+    public static void Mask(Domain d, int port) => Interlocked.Or(ref *(long*)MaskWord(d, port), 1L << (port & 63));
 
     public static ulong Selector(Domain d, int vcpu) => *(ulong*)(d.VcpuInfo(vcpu) + SharedInfoLayout.PendingSel);
 
@@ -37,7 +37,8 @@ public static unsafe class EventView
             {
                 if ((ready & (1UL << bit)) == 0)
                     continue;
-                *PendingWord(d, word * 64) &= ~(1UL << bit);
+                // Atomic, like a guest's sync_clear_bit: the core sets other bits of this word concurrently.
+                Interlocked.And(ref *(long*)PendingWord(d, word * 64), ~(1L << bit));
                 ports.Add((word * 64) + bit);
             }
         }

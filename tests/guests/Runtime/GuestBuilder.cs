@@ -103,6 +103,16 @@ public sealed class GuestBuilder
         A.Label(ref ok);
     }
 
+    /// <summary>Fails the test with <paramref name="reason"/> unless the dword at <paramref name="address"/> equals <paramref name="expected"/>.</summary>
+    public void ExpectMem32(long address, int expected, string reason)
+    {
+        var ok = A.CreateLabel();
+        A.cmp(__dword_ptr[address], expected);
+        A.je(ok);
+        Fail(reason);
+        A.Label(ref ok);
+    }
+
     public void Success()
     {
         Print("Test result: SUCCESS\n");

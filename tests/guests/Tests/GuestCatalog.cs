@@ -10,5 +10,7 @@ public static class GuestCatalog
         ["hello"] = HelloGuest.Build,
         ["triple-fault"] = TripleFaultGuest.Build,
         ["uart"] = UartGuest.Build,
+        ["evtchn-a"] = EventChannelGuests.BuildA,
+        ["evtchn-b"] = EventChannelGuests.BuildB,
     };
 }
