@@ -185,6 +185,83 @@ public sealed class ConformanceTests
         ], connections: 2);
     }
 
+    /// <summary>Which outside changes make a commit fail with EAGAIN: exactly the C daemon's decisions.</summary>
+    [Fact]
+    public void Transaction_conflicts_are_decided_like_the_reference()
+    {
+        Conformance.AssertSame([
+            On(0, XS_WRITE, "/t/a\0x"),
+            On(0, XS_WRITE, "/t/b\0x"),
+            On(0, XS_WRITE, "/u\0x"),
+            // 1: read a node, another client writes an unrelated one: commits.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_READ, "/t/a\0", 1),
+            On(1, XS_WRITE, "/u\0y"),
+            On(0, XS_TRANSACTION_END, "T\0", 1),
+            // 2: listed a directory, a child is added outside.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_DIRECTORY, "/t\0", 2),
+            On(1, XS_WRITE, "/t/c\0x"),
+            On(0, XS_WRITE, "/u\0z", 2),
+            On(0, XS_TRANSACTION_END, "T\0", 2),
+            // 3: write-write on the same node.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_WRITE, "/t/a\0mine", 3),
+            On(1, XS_WRITE, "/t/a\0theirs"),
+            On(0, XS_TRANSACTION_END, "T\0", 3),
+            On(0, XS_READ, "/t/a\0"),
+            // 4: created a child (touching its parent), a sibling changes outside.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_WRITE, "/t/new\0n", 4),
+            On(1, XS_WRITE, "/t/b\0changed"),
+            On(0, XS_TRANSACTION_END, "T\0", 4),
+            // 5: only permissions read, then changed outside.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_GET_PERMS, "/t/b\0", 5),
+            On(1, XS_SET_PERMS, "/t/b\0n0\0r3\0"),
+            On(0, XS_TRANSACTION_END, "T\0", 5),
+            // 6: removed a subtree whose grandchild changes outside.
+            On(0, XS_WRITE, "/r/s/t\0x"),
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_RM, "/r\0", 6),
+            On(1, XS_WRITE, "/r/s/t\0y"),
+            On(0, XS_TRANSACTION_END, "T\0", 6),
+            On(0, XS_READ, "/r/s/t\0"),
+            // 7: read a missing node that is created and removed again outside.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_READ, "/ghost\0", 7),
+            On(1, XS_WRITE, "/ghost\0boo"),
+            On(1, XS_RM, "/ghost\0"),
+            On(0, XS_TRANSACTION_END, "T\0", 7),
+            // 8: a value rewritten outside with the same bytes.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_READ, "/u\0", 8),
+            On(1, XS_WRITE, "/u\0z"),
+            On(0, XS_TRANSACTION_END, "T\0", 8),
+            // 9: aborting never conflicts; two transactions of one client.
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_WRITE, "/t/a\0nine", 9),
+            On(0, XS_WRITE, "/t/a\0ten", 10),
+            On(0, XS_TRANSACTION_END, "T\0", 9),
+            On(0, XS_TRANSACTION_END, "T\0", 10),
+            On(0, XS_READ, "/t/a\0"),
+            On(1, XS_TRANSACTION_START, "\0"),
+            On(1, XS_READ, "/t/a\0", 1),
+            On(0, XS_WRITE, "/t/a\0eleven"),
+            On(1, XS_TRANSACTION_END, "F\0", 1),
+            // 10: a watch fires once per committed change, not for aborted ones.
+            On(1, XS_WATCH, "/t\0tw\0"),
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_WRITE, "/t/w1\0x", 11),
+            On(0, XS_WRITE, "/t/w2\0x", 11),
+            On(0, XS_TRANSACTION_END, "T\0", 11),
+            On(0, XS_TRANSACTION_START, "\0"),
+            On(0, XS_WRITE, "/t/w3\0x", 12),
+            On(0, XS_TRANSACTION_END, "F\0", 12),
+        ], connections: 2);
+    }
+
     [Fact]
     public void Removing_a_subtree_in_and_out_of_transactions_fires_like_the_reference()
     {
