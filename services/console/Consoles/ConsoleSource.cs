@@ -72,13 +72,13 @@ public sealed unsafe class ConsoleSource : IDisposable
         uint pageCons = Volatile.Read(ref _page->out_cons);
         if (pageCons != _cons)
         {
-            fault = $"out consumer index changed under the daemon from {_cons:#x} to {pageCons:#x}";
+            fault = $"out consumer index changed under the daemon from 0x{_cons:X} to 0x{pageCons:X}";
             return -1;
         }
         uint cons = _cons;
         var ring = new ByteRing(_page->@out, XenConsInterface.OutSize, &cons, &_page->out_prod);
         var r = ring.Read(buffer);
-        fault = r.IsFault ? "out ring: " + r.Describe() : null;
+        fault = r.IsFault ? Describe("out", r) : null;
         return r.IsFault ? -1 : r.Count;
     }
 
@@ -101,12 +101,20 @@ public sealed unsafe class ConsoleSource : IDisposable
     {
         var ring = new ByteRing(_page->@in, XenConsInterface.InSize, &_page->in_cons, &_page->in_prod);
         var r = ring.Write(bytes);
-        fault = r.IsFault ? "in ring: " + r.Describe() : null;
+        fault = r.IsFault ? Describe("in", r) : null;
         return r.IsFault ? -1 : r.Count;
     }
 
     /// <summary>After a fault: drops pending input, so that the in ring is consistent again.</summary>
     public void ResetInput() => Volatile.Write(ref _page->in_prod, Volatile.Read(ref _page->in_cons));
+
+    /// <summary>Names a ring fault with its indices (ByteRing reports the producer index as A, the consumer index as B).</summary>
+    private static string Describe(string ring, RingResult r) => r.Error switch
+    {
+        RingError.ProducerBehindConsumer => $"{ring} ring: producer index 0x{r.A:X} is behind consumer index 0x{r.B:X}",
+        RingError.IndexDistanceTooLarge => $"{ring} ring: producer index 0x{r.A:X} is {r.A - r.B} bytes ahead of consumer index 0x{r.B:X}, more than the ring",
+        _ => $"{ring} ring: {r.Error}",
+    };
 
     private static ulong InodeOf(int fd)
     {

@@ -66,9 +66,9 @@ public sealed class GuestConsole : IDisposable
         if (at.Valid && at.Identity == source.Identity && source.Consumer != at.Index)
         {
             if (source.ResumeAt(at.Index))
-                _say($"{this} {source.Kind}: resumed at out index {at.Index:#x}, where the log ends");
+                _say($"{this} {source.Kind}: resumed at out index 0x{at.Index:X}, where the log ends");
             else
-                _say($"{this} {source.Kind}: the log ends at out index {at.Index:#x}, outside the ring; resuming from the page's {source.Consumer:#x}");
+                _say($"{this} {source.Kind}: the log ends at out index 0x{at.Index:X}, outside the ring; resuming from the page's 0x{source.Consumer:X}");
         }
         source.Connect();
     }
@@ -139,7 +139,6 @@ public sealed class GuestConsole : IDisposable
             }
             return;
         }
-        _say($"{this} {source.Kind}: {fault}; ring reset (fault {_faults[k]} of {MaxFaults})");
         if (output)
         {
             source.ResetOutput();
@@ -148,7 +147,9 @@ public sealed class GuestConsole : IDisposable
         else
         {
             source.ResetInput();
+            _input.Clear(); // what clients typed before the fault is dropped with what the ring held
         }
+        _say($"{this} {source.Kind}: {fault}; ring reset (fault {_faults[k]} of {MaxFaults})");
         source.Notify.Signal();
     }
 
