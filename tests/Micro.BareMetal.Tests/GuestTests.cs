@@ -60,6 +60,35 @@ public sealed partial class GuestTests
     }
 
     [QemuFact]
+    public void Two_guests_exchange_event_channel_notifications_with_upcalls_masking_and_poll()
+    {
+        // The pair of tests/guests, unchanged, with the bare-metal echo guest as their service (d3).
+        var (rc, serial) = BareMetalImage.Boot("guests=evtchn-a,evtchn-b,evtchn-echo");
+        Assert.Equal(0, rc);
+        Assert.Contains("[d1] A: service echoed", serial, StringComparison.Ordinal);
+        Assert.Contains("[d2] B: upcall from the service", serial, StringComparison.Ordinal);
+        Assert.Contains("[d2] B: masked port pending, no upcall", serial, StringComparison.Ordinal);
+        Assert.Contains("[d2] B: unmask re-raised the upcall", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] A: B is done", serial, StringComparison.Ordinal);
+        Assert.Contains("[d3] echo: answered both peers", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: guest results: 3 SUCCESS, 0 FAILURE, 0 without a result", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void A_granted_page_is_shared_through_nested_paging_and_gone_after_unmap()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=grant-a,grant-b");
+        Assert.Equal(0, rc);
+        Assert.Contains("[d2] mapped d1's page, read its greeting, wrote a reply", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] d2 wrote into my page", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] d2 unmapped; grant revoked", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] Test result: SUCCESS", serial, StringComparison.Ordinal);
+        // After the unmap the frame must be gone from d2's nested page tables.
+        Assert.Matches(@"micro: d2 crashed: touched unmapped guest-physical memory at 0x20000000 \(rip 0x[0-9a-f]+\)", serial);
+        Assert.DoesNotContain("[d2] Test result", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
     public void Every_embedded_guest_runs_to_its_end_and_passing_guests_report_success()
     {
         var (rc, serial) = BareMetalImage.Boot();

@@ -12,34 +12,25 @@ namespace Micro.BareMetal.GuestImages;
 public static class EventChannelEchoGuest
 {
     public const int FirstPeer = 1, Peers = 2;
-    private const long Arg = (long)GuestMap.Scratch;
-    private const long PollArg = (long)GuestMap.Scratch + 0x100;
-    private const long PortList = (long)GuestMap.Scratch + 0x140;
+    private const long PollArg = (long)GuestMap.Scratch + 0x300;   // clear of GuestEvents' argument area
+    private const long PortList = (long)GuestMap.Scratch + 0x340;
     private const long PendingBits = (long)GuestMap.SharedInfo + 2048; // shared_info.evtchn_pending
     private const int Rounds = 1_000_000;
 
     public static GuestImage Build()
     {
         var g = new GuestBuilder("evtchn-echo");
+        var e = new GuestEvents(g);
         var a = g.A;
-        MapSharedInfo(g);
+        e.MapSharedInfo();
         for (int i = 0; i < Peers; i++)
         {
-            int port = i + 1;
-            a.mov(__word_ptr[Arg], Xen.DOMID_SELF);
-            a.mov(__word_ptr[Arg + 2], FirstPeer + i);
-            a.mov(__dword_ptr[Arg + 4], 0);
-            EvtchnOp(g, Xen.EVTCHNOP_alloc_unbound);
-            g.ExpectRax(0, $"alloc_unbound for d{FirstPeer + i} failed");
-            var allocated = a.CreateLabel();
-            a.cmp(__dword_ptr[Arg + 4], port);
-            a.je(allocated);
-            g.Fail($"alloc_unbound for d{FirstPeer + i} did not give port {port}");
-            a.Label(ref allocated);
-            a.mov(__dword_ptr[PortList + (i * 4)], port);
+            e.AllocUnbound(FirstPeer + i, i + 1);
+            a.mov(__dword_ptr[PortList + (i * 4)], i + 1);
         }
 
-        // r14: events answered; r15: rounds left (a bound, so a silent peer cannot keep the run going).
+        // SCHEDOP_poll on all ports at once; r14: events answered; r15: rounds left (a bound, so a
+        // silent peer cannot keep the run going).
         var again = a.CreateLabel();
         var done = a.CreateLabel();
         a.xor(r14d, r14d);
@@ -58,9 +49,7 @@ public static class EventChannelEchoGuest
             var quiet = a.CreateLabel();
             a.@lock.btr(__qword_ptr[PendingBits], (byte)port);
             a.jnc(quiet);
-            a.mov(__dword_ptr[Arg], port);
-            EvtchnOp(g, Xen.EVTCHNOP_send);
-            g.ExpectRax(0, $"send on port {port} failed");
+            e.Send(port);
             a.inc(r14d);
             a.Label(ref quiet);
         }
@@ -72,27 +61,5 @@ public static class EventChannelEchoGuest
         a.Label(ref done);
         g.Print("echo: answered both peers\n");
         return g.Build();
-    }
-
-    /// <summary>XENMEM_add_to_physmap(XENMAPSPACE_shared_info, 0) at <see cref="GuestMap.SharedInfo"/>.</summary>
-    private static void MapSharedInfo(GuestBuilder g)
-    {
-        var a = g.A;
-        a.mov(__word_ptr[Arg], Xen.DOMID_SELF);
-        a.mov(__word_ptr[Arg + 2], 0);
-        a.mov(__dword_ptr[Arg + 4], Xen.XENMAPSPACE_shared_info);
-        a.mov(__qword_ptr[Arg + 8], 0);
-        a.mov(__qword_ptr[Arg + 16], (int)(GuestMap.SharedInfo >> 12));
-        a.mov(edi, Xen.XENMEM_add_to_physmap);
-        a.mov(esi, (uint)Arg);
-        g.Hypercall(Xen.HYPERVISOR_memory_op);
-        g.ExpectRax(0, "add_to_physmap(shared_info) failed");
-    }
-
-    private static void EvtchnOp(GuestBuilder g, int cmd)
-    {
-        g.A.mov(edi, cmd);
-        g.A.mov(esi, (uint)Arg);
-        g.Hypercall(Xen.HYPERVISOR_event_channel_op);
     }
 }

@@ -5,9 +5,10 @@ using Micro.Guests.Tests;
 // Usage: micro-baremetal-guests OUTDIR [NAME...]
 // Writes OUTDIR/NAME.bin for each guest and OUTDIR/guests.asm, which embeds them in this layout:
 //   guest_table: dq count, then per guest: dq name, name_length, image, image_length, load_address, entry, runs_by_default
-// Guests that fail on purpose (the overall-status check) or measure (the benchmark) run only when the
-// kernel command line names them. The event-channel guests find each other by fixed domids (d1, d2 and
-// their service d3), so by default they come first, and run only when all three are there.
+// Guests find each other by fixed domids. The event-channel pair and its service (d1, d2, d3) come first
+// by default, and run only when all three are there. Guests that fail on purpose (the overall-status
+// check), measure (the benchmark) or also need d1 and d2 (the grant pair) run only when the kernel
+// command line names them.
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: micro-baremetal-guests OUTDIR [NAME...]");
@@ -23,6 +24,8 @@ var catalog = new Dictionary<string, Func<Micro.Guests.Runtime.GuestImage>>(Gues
     ["failing"] = Micro.BareMetal.GuestImages.FailingGuest.Build,
     ["bench"] = Micro.BareMetal.GuestImages.BenchGuest.Build,
     ["evtchn-echo"] = Micro.BareMetal.GuestImages.EventChannelEchoGuest.Build,
+    ["grant-a"] = Micro.BareMetal.GuestImages.GrantGuests.BuildGranter,
+    ["grant-b"] = Micro.BareMetal.GuestImages.GrantGuests.BuildMapper,
 };
 bool eventChannelGuests = Array.TrueForAll(EventChannelGuests, catalog.ContainsKey);
 string[] requested = explicitNames
@@ -73,7 +76,7 @@ return 0;
 
 internal static partial class Program
 {
-    private static readonly HashSet<string> OnlyOnRequest = ["failing", "bench"];
+    private static readonly HashSet<string> OnlyOnRequest = ["failing", "bench", "grant-a", "grant-b"];
 
     /// <summary>In domid order: the pair of tests/guests and the bare-metal stand-in for their service.</summary>
     private static readonly string[] EventChannelGuests = ["evtchn-a", "evtchn-b", "evtchn-echo"];
