@@ -333,6 +333,20 @@ public sealed class ConformanceTests
     }
 
     [Fact]
+    public void Watch_events_longer_than_the_payload_limit_are_dropped()
+    {
+        string token = new('t', 3000);
+        string deep = "/" + string.Join("/", Enumerable.Repeat(new string('d', 99), 12));
+        Conformance.AssertSame([
+            On(0, XS_WATCH, $"/\0{token}\0"),
+            On(0, XS_WATCH, "/\0short\0"),
+            On(1, XS_WRITE, "/x\0v"),
+            On(1, XS_WRITE, $"{deep}\0v"),
+            On(1, XS_RM, "/" + new string('d', 99) + "\0"),
+        ], connections: 2);
+    }
+
+    [Fact]
     public void Control_commands()
     {
         Conformance.AssertSame([

@@ -189,7 +189,10 @@ public sealed partial class XenStoreService
             if (name.StartsWith(prefix, StringComparison.Ordinal))
                 name = name[prefix.Length..];
         }
-        conn.Enqueue(XsMessageType.XS_WATCH_EVENT, 0, 0, XsPayload.Join([name, watch.Token]));
+        byte[] payload = XsPayload.Join([name, watch.Token]);
+        // A long token on a deep path could exceed the protocol's limit: such events are dropped, as the C daemon does.
+        if (payload.Length <= XsLimits.PayloadMax)
+            conn.Enqueue(XsMessageType.XS_WATCH_EVENT, 0, 0, payload);
     }
 
     /// <summary>A change: fired now, or recorded to fire when the transaction commits.</summary>
