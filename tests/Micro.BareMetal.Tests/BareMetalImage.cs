@@ -13,15 +13,21 @@ public static class BareMetalImage
 
     public static string Script => Path.Combine(Requirements.RepoRoot(), "kernel", "baremetal", "micro-baremetal");
 
-    /// <summary>Builds the image (once) and returns the folder holding kernel.elf, kernel.bin and micro.iso.</summary>
+    /// <summary>
+    /// Builds the image (once) and returns this test run's own copy of kernel.elf, kernel.bin and
+    /// micro.iso: a build started elsewhere meanwhile (another test run, the benchmark) replaces the
+    /// shared files, never these, so every boot and every symbol lookup here sees the same build.
+    /// </summary>
     public static string Folder => Built.Value;
 
     private static string Build()
     {
-        using var build = new ChildProcess("bash", [Script, "build"]);
+        string copy = Directory.CreateTempSubdirectory("micro-baremetal-image-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
+        using var build = new ChildProcess("bash", [Script, "build", "--copy-to", copy]);
         int rc = build.WaitForExit(TimeSpan.FromMinutes(10));
         Assert.True(rc == 0, $"micro-baremetal build failed ({rc})\n{build.Stdout}\n{build.Stderr}");
-        return Path.Combine(Requirements.RepoRoot(), "kernel", "baremetal", "bin", "image");
+        return copy;
     }
 
     /// <summary>
@@ -32,9 +38,8 @@ public static class BareMetalImage
     public static (int ExitCode, string Serial) Boot(string? cmdline = null, string mode = "kernel", int? timeoutSeconds = null)
     {
         Requirements.Qemu();
-        _ = Folder;
         int timeout = timeoutSeconds ?? (mode == "kernel" ? 180 : 400);
-        var args = new List<string> { Script, "run", "--timeout", timeout.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var args = new List<string> { Script, "run", "--image", Folder, "--timeout", timeout.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (mode == "iso")
             args.Add("--iso");
         else if (mode == "uefi")

@@ -15,7 +15,7 @@ public sealed class GdbTests
         string gdb = Requirements.Tool("gdb");
         string elf = Path.Combine(BareMetalImage.Folder, "kernel.elf");
         int port = FreePort();
-        using var qemu = new ChildProcess("bash", [BareMetalImage.Script, "run", "--gdb-port", port.ToString(CultureInfo.InvariantCulture), "--cmdline", "guests=hello"]);
+        using var qemu = new ChildProcess("bash", [BareMetalImage.Script, "run", "--image", BareMetalImage.Folder, "--gdb-port", port.ToString(CultureInfo.InvariantCulture), "--cmdline", "guests=hello"]);
         WaitForGdbStub(qemu, port);
         using var session = new ChildProcess(gdb,
         [
