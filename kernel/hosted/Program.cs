@@ -1,6 +1,6 @@
 using Micro.Guests.Tests;
-using Micro.Kernel.Domains;
 using Micro.Kernel.Core;
+using Micro.Kernel.Domains;
 using Micro.Kernel.Kvm;
 
 namespace Micro.Kernel;
@@ -12,7 +12,10 @@ namespace Micro.Kernel;
 ///   ./micro core run-guest hello
 ///   ./micro core list-guests
 /// The exit code is 0 when the guest powered off after printing "Test result: SUCCESS".
+/// Run the core with every service domain (what ./micro up does):
+///   micro-core daemon --run-dir DIR --root REPO [--allow-uid UID]
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class Program
 {
     public static int Main(string[] args)
@@ -25,8 +28,12 @@ public static class Program
                 return 0;
             case "run-guest" when args.Length == 2:
                 return RunGuest(args[1]);
+            case "daemon":
+                return Daemon.CoreDaemon.Run(args[1..]);
+            case "service-exec":
+                return Daemon.ServiceLauncher.Run(args[1..]);
             default:
-                Console.Error.WriteLine("usage: micro-core run-guest NAME | list-guests");
+                Console.Error.WriteLine("usage: micro-core run-guest NAME | list-guests | daemon --run-dir DIR --root REPO [--allow-uid UID]");
                 return 2;
         }
     }

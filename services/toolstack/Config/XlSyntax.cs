@@ -186,7 +186,8 @@ public sealed class XlSyntax
         }
         if (!add)
         {
-            _diagnostics.Add(new(setting.Position, false, $"'{setting.Key}' is set again; the value from line {existing.Position.Line} is replaced"));
+            if (setting.Position.File != XlConfig.CommandLine) // an override is meant to replace
+                _diagnostics.Add(new(setting.Position, false, $"'{setting.Key}' is set again; the value from line {existing.Position.Line} is replaced"));
             _settings[setting.Key] = setting;
             return true;
         }
