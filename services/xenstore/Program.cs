@@ -16,6 +16,8 @@ public static class Program
                                  else /var/run/xenstored/socket)
           -d, --state-dir DIR    where the store is kept durable (default: $XENSTORED_RUNDIR/state)
           -r, --ring-socket PATH where guest rings are offered (default: $XENSTORED_RUNDIR/rings)
+          -Q, --quota NAME=N     a per-domain limit (nodes, watches, transactions, outstanding,
+                                 transaction-nodes, node-size, path-max, permissions); Xen's defaults otherwise
           -F, --pid-file FILE    write the daemon's pid to FILE
           -N, --no-fork          stay in the foreground (the default; accepted for compatibility)
           -h, --help             this text
@@ -27,6 +29,7 @@ public static class Program
         string? pidFile = null;
         string? stateDir = null;
         string? ringSocket = null;
+        var quota = new Store.Quota();
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -48,6 +51,11 @@ public static class Program
                     if (ringSocket is null)
                         return Fail("--ring-socket needs a path");
                     break;
+                case "-Q" or "--quota":
+                    string? q = Next();
+                    if (q is null || !quota.TrySet(q))
+                        return Fail($"--quota needs NAME=N with a known name, got '{q}'");
+                    break;
                 case "-F" or "--pid-file":
                     pidFile = Next();
                     if (pidFile is null)
@@ -66,7 +74,7 @@ public static class Program
         stateDir ??= Path.Combine(SocketPath.RunDir(), "state");
         ringSocket ??= Path.Combine(SocketPath.RunDir(), "rings");
 
-        var (service, state) = PersistentState.Open(stateDir);
+        var (service, state) = PersistentState.Open(stateDir, quota);
         using var _ = state;
         // Bound before Xen's socket: once clients can connect, rings can be offered too.
         using var attach = new RingAttachListener(ringSocket);

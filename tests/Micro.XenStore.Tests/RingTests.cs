@@ -13,7 +13,7 @@ namespace Micro.XenStore.Tests;
 public sealed unsafe class RingTests
 {
     /// <summary>What a toolstack does: the domain's home, owned by it, then XS_INTRODUCE.</summary>
-    private static void Introduce(XsClient dom0, uint domid)
+    internal static void Introduce(XsClient dom0, uint domid)
     {
         Assert.Equal("OK\0", dom0.Request(XS_MKDIR, $"/local/domain/{domid}\0"));
         Assert.Equal("OK\0", dom0.Request(XS_SET_PERMS, $"/local/domain/{domid}\0n0\0b{domid}\0"));

@@ -15,6 +15,27 @@ public sealed class Quota
     public int PathMax { get; set; } = 2048;
     public int Permissions { get; set; } = 5;
 
+    /// <summary>Sets one limit by its name in the C daemon's -Q option ("nodes=1000"); false if malformed.</summary>
+    public bool TrySet(string assignment)
+    {
+        int eq = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (eq < 0 || !int.TryParse(assignment.AsSpan(eq + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) || n <= 0)
+            return false;
+        switch (assignment[..eq])
+        {
+            case "nodes": Nodes = n; break;
+            case "watches": Watches = n; break;
+            case "transactions": Transactions = n; break;
+            case "outstanding": Outstanding = n; break;
+            case "transaction-nodes": TransactionNodes = n; break;
+            case "node-size": NodeSize = n; break;
+            case "path-max": PathMax = n; break;
+            case "permissions": Permissions = n; break;
+            default: return false;
+        }
+        return true;
+    }
+
     /// <summary>The CONTROL "quota" reply text, in the C daemon's format.</summary>
     public string Describe() =>
         "Quota settings:\n"
