@@ -26,7 +26,7 @@ public static class Program
         }
         static void Say(string line) => System.Console.Error.WriteLine($"micro-consoled: {line}");
         using var host = ServiceHost.Start("consoled");
-        DomainDirectory directory = new StandaloneDirectory();
+        DomainDirectory directory = options.XenStoreSocket is null ? new StandaloneDirectory() : new XenStoreDirectory(options.XenStoreSocket, Say);
         using var daemon = new ConsoleDaemon(options, directory, Say);
         daemon.AddCapabilities(host.Capabilities);
         System.Console.WriteLine($"micro-consoled: attach socket {options.AttachSocket}, logs in {options.LogDir}");

@@ -1,9 +1,10 @@
 using Micro.Console.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Micro.Console.Tests;
 
 /// <summary>The daemon is SIGKILLed while a guest writes; after each restart it resumes from the ring indices.</summary>
-public sealed class CrashSafetyTests : IDisposable
+public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ConsoleWorld _world = new();
 
@@ -34,5 +35,10 @@ public sealed class CrashSafetyTests : IDisposable
         Assert.Equal(total, log.Length);
         Assert.Equal(ConsoleWorld.Expected(total, 11), log);
         Assert.Equal(0, pages.Ring.OutputPending.Count);
+        foreach (string line in _world.DaemonStderr.Split('\n'))
+        {
+            if (line.Contains("cut ", StringComparison.Ordinal) || line.Contains("resumed at", StringComparison.Ordinal))
+                output.WriteLine(line);
+        }
     }
 }

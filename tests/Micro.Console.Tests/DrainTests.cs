@@ -37,6 +37,19 @@ public sealed class DrainTests : IDisposable
         Assert.Equal("hello console\n"u8.ToArray(), _world.WaitForLog("d3", seen.Length));
     }
 
+    [Fact]
+    public void SigtermStopsTheDaemonCleanlyAfterItHasLoggedWhatWasRead()
+    {
+        var pages = _world.AddConsole(5);
+        var daemon = _world.StartDaemon();
+        pages.Ring.WriteOutput("bye"u8);
+        pages.Kick.Signal();
+        _world.WaitForLog("d5", 3);
+        Assert.Equal(0, daemon.Terminate((int)ConsoleWorld.Timeout.TotalMilliseconds));
+        Assert.Equal("bye"u8.ToArray(), _world.ReadLog("d5"));
+        Assert.False(File.Exists(_world.AttachPath)); // the socket is removed on the way out
+    }
+
     /// <summary>Reads Output messages until <paramref name="length"/> bytes arrived.</summary>
     internal static byte[] Collect(ConsoleAttachment client, int length)
     {

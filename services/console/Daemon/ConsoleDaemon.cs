@@ -118,7 +118,7 @@ public sealed unsafe class ConsoleDaemon : IDisposable
             Watch(_directory.Fd, Posix.POLLIN, () => { });
         foreach (var p in _provisioners)
             Watch(p.Channel.Socket.Fd, Posix.POLLIN, () => { if (!p.Receive(_pages, _say)) DropProvisioner(p); });
-        long timeout = -1;
+        long timeout = _directory.RefreshTimeoutMs;
         long now = Now;
         foreach (var console in _consoles.Values)
         {
@@ -151,8 +151,7 @@ public sealed unsafe class ConsoleDaemon : IDisposable
                     actions[i]();
             }
         }
-        if (_directory.Fd >= 0)
-            _directory.Refresh();
+        _directory.Refresh();
         now = Now;
         foreach (var console in _consoles.Values)
         {

@@ -9,6 +9,9 @@ public abstract class DomainDirectory : IDisposable
     /// <summary>An fd the daemon polls; -1 when nothing ever changes on its own.</summary>
     public virtual int Fd => -1;
 
+    /// <summary>How long the daemon may sleep before it must call <see cref="Refresh"/> again (-1: until <see cref="Fd"/> is readable).</summary>
+    public virtual int RefreshTimeoutMs => -1;
+
     /// <summary>Reads what changed (called after <see cref="Fd"/> was readable, and every loop turn).</summary>
     public virtual void Refresh()
     {

@@ -120,6 +120,20 @@ public sealed class ConsoleWorld : IDisposable
         return guest;
     }
 
+    /// <summary>Hands <paramref name="pages"/> to a running daemon over its provisioning socket; returns how many it accepted.</summary>
+    public static ulong Provision(string socket, Pages pages)
+    {
+        using var control = new ControlChannel(UnixSocket.Connect(socket));
+        control.Send(ControlKind.Memory, (ulong)pages.Page.Length, pages.Prefix + "/page", [pages.Page.Fd]);
+        control.Send(ControlKind.EventFd, 0, pages.Prefix + "/kick", [pages.Kick.Fd]);
+        control.Send(ControlKind.EventFd, 0, pages.Prefix + "/notify", [pages.Notify.Fd]);
+        control.Send(ControlKind.Ready, 3);
+        Span<int> fds = stackalloc int[ControlMessage.MaxFds];
+        Assert.Equal(ReceiveStatus.Message, control.Receive(out var reply, fds, (int)Timeout.TotalMilliseconds));
+        Assert.Equal(ControlKind.Ready, reply.Kind);
+        return reply.Argument;
+    }
+
     public string LogPath(string name) => Path.Combine(LogDir, $"guest-{name}.log");
 
     public byte[] ReadLog(string name) => File.Exists(LogPath(name)) ? File.ReadAllBytes(LogPath(name)) : [];
