@@ -75,11 +75,12 @@ public sealed partial class GuestTests
     }
 
     [QemuFact]
-    public void A_granted_page_is_shared_through_nested_paging_and_gone_after_unmap()
+    public void A_granted_page_is_shared_through_nested_paging_refused_beyond_its_reach_and_gone_after_unmap()
     {
         var (rc, serial) = BareMetalImage.Boot("guests=grant-a,grant-b");
         Assert.Equal(0, rc);
         Assert.Contains("[d2] mapped d1's page, read its greeting, wrote a reply", serial, StringComparison.Ordinal);
+        Assert.Contains("[d2] a map at 2^48 was refused", serial, StringComparison.Ordinal);
         Assert.Contains("[d1] d2 wrote into my page", serial, StringComparison.Ordinal);
         Assert.Contains("[d1] d2 unmapped; grant revoked", serial, StringComparison.Ordinal);
         Assert.Contains("[d1] Test result: SUCCESS", serial, StringComparison.Ordinal);

@@ -10,13 +10,16 @@ namespace Micro.BareMetal.GuestImages;
 ///   <see cref="Ref"/>, waits for B's <see cref="Reply"/> in the same page, then for B's unmap (the
 ///   entry's reading/writing flags clear), and revokes the grant.
 ///   B maps the ref at <see cref="MapAddress"/> (outside its RAM), checks the greeting, writes the reply,
-///   unmaps, and then touches the old address, which must be gone: the hypervisor crashes B for it.
+///   checks that a second map at 2^48 (beyond what nested paging reaches) is refused, unmaps, and
+///   then touches the old address, which must be gone: the hypervisor crashes B for it.
 /// </summary>
 public static class GrantGuests
 {
     public const int Granter = 1, Mapper = 2;
     public const int Ref = 8;                          // the first one not reserved (GNTTAB_NR_RESERVED_ENTRIES)
     public const ulong MapAddress = 0x20000000;
+    private const long BeyondNestedPaging = 1L << 48;
+    private const short GNTST_general_error = -1;
     public const long Greeting = 0x216465746E617267;    // "granted!"
     public const long Reply = 0x2164657070616D;         // "mapped!"
     private const int GNTTABOP_unmap_grant_ref = 1;
@@ -98,6 +101,22 @@ public static class GrantGuests
         a.mov(rax, Reply);
         a.mov(__qword_ptr[rbx + 8], rax);
         g.Print("mapped d1's page, read its greeting, wrote a reply\n");
+
+        // The same ref again, at an address nested paging cannot reach: refused, and unpinned again.
+        a.mov(rax, BeyondNestedPaging);
+        a.mov(__qword_ptr[Arg], rax);
+        a.mov(__dword_ptr[Arg + 8], GNTMAP_host_map);
+        a.mov(__dword_ptr[Arg + 12], Ref);
+        a.mov(__word_ptr[Arg + 16], Granter);
+        a.mov(__word_ptr[Arg + 18], 0);
+        GrantTableOp(g, Xen.GNTTABOP_map_grant_ref);
+        g.ExpectRax(0, "grant_table_op(map_grant_ref) failed");
+        var refused = a.CreateLabel();
+        a.cmp(__word_ptr[Arg + 18], GNTST_general_error);
+        a.je(refused);
+        g.Fail("a map beyond the guest-physical address width was not refused");
+        a.Label(ref refused);
+        g.Print("a map at 2^48 was refused\n");
 
         a.mov(rax, (long)MapAddress);
         a.mov(__qword_ptr[Arg], rax);

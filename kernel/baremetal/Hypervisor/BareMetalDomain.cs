@@ -116,8 +116,9 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
 
     public override int MapForeignFrame(ulong address, Domain granter, ulong gfn, bool readOnly)
     {
+        // The mapper names the address: it must be a frame its nested page tables can hold.
         byte* frame = granter.Memory.Translate(gfn << 12, 4096);
-        if (frame == null || (address & 0xFFF) != 0)
+        if (frame == null || (address & 0xFFF) != 0 || address >= NestedPaging.AddressLimit)
             return -Micro.Core.Errno.EINVAL;
         return Npt.Map(address, (ulong)frame, !readOnly) ? 0 : -Micro.Core.Errno.ENOMEM;
     }

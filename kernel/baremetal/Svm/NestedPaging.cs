@@ -22,9 +22,17 @@ internal sealed unsafe class NestedPaging
     /// <summary>Physical address of the top table (the VMCB's nested CR3), 0 if out of memory.</summary>
     public ulong Root { get; }
 
-    /// <summary>Maps guest frame <paramref name="gpa"/> to host frame <paramref name="hpa"/>; false when out of memory.</summary>
+    /// <summary>Guest-physical addresses the four levels reach; a higher one would alias a lower one.</summary>
+    public const ulong AddressLimit = 1UL << 48;
+
+    /// <summary>
+    /// Maps guest frame <paramref name="gpa"/> to host frame <paramref name="hpa"/>; false when out of
+    /// memory or when <paramref name="gpa"/> lies beyond <see cref="AddressLimit"/>.
+    /// </summary>
     public bool Map(ulong gpa, ulong hpa, bool writable)
     {
+        if (gpa >= AddressLimit)
+            return false;
         ulong* table = (ulong*)Root;
         for (int level = 3; level > 0; level--)
         {
@@ -45,6 +53,8 @@ internal sealed unsafe class NestedPaging
     /// <summary>Removes the mapping of guest frame <paramref name="gpa"/> (TLBs are flushed on every VMRUN).</summary>
     public void Unmap(ulong gpa)
     {
+        if (gpa >= AddressLimit)
+            return;
         ulong* table = (ulong*)Root;
         for (int level = 3; level > 0; level--)
         {
