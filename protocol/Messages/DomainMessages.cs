@@ -2,7 +2,10 @@ using MessagePack;
 
 namespace Micro.Protocol.Messages;
 
-/// <summary>Creates a domain from the toolstack's configuration. Reply: <see cref="DomainCreateReply"/>.</summary>
+/// <summary>
+/// Creates a paused domain (under construction) with <see cref="MemoryMiB"/> of RAM and <see cref="Vcpus"/>
+/// vCPUs. Reply: <see cref="DomainCreateReply"/> (toolstack only; others get EPERM).
+/// </summary>
 public sealed record DomainCreate(string Name, uint MemoryMiB, uint Vcpus) : Message
 {
     public const int MaxNameBytes = 64;
@@ -105,7 +108,10 @@ public enum DomainDeathReason : byte
     Destroyed = 5,
 }
 
-/// <summary>Notification (no reply): the core tells subscribed services that a domain is gone.</summary>
+/// <summary>
+/// Notification (no reply, request id 0) to services that sent <see cref="DomainWatch"/>: a domain shut
+/// down (its SHUTDOWN_* reason, or Crash) or was destroyed (<see cref="DomainDeathReason.Destroyed"/>).
+/// </summary>
 public sealed record DomainDied(ushort Domid, DomainDeathReason Reason) : Message
 {
     public override MessageType Type => MessageType.DomainDied;

@@ -21,9 +21,39 @@ internal static class FieldReader
         if (reader.NextMessagePackType != MessagePackType.String)
             throw new MessagePackSerializationException($"{field}: expected a string, found {reader.NextMessagePackType}");
         var copy = reader.CreatePeekReader();
-        var bytes = copy.ReadStringSequence();
+        System.Buffers.ReadOnlySequence<byte>? bytes;
+        try
+        {
+            bytes = copy.ReadStringSequence();
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw DeclaredPastTheEnd(field);
+        }
         if (bytes is { Length: var length } && length > maxBytes)
             throw new MessagePackSerializationException($"{field}: {length} bytes, limit {maxBytes}");
         return reader.ReadString() ?? throw new MessagePackSerializationException($"{field}: nil");
     }
+
+    /// <summary>A non-nil binary field of at most <paramref name="maxBytes"/> bytes, copied out.</summary>
+    public static byte[] Bytes(ref MessagePackReader reader, int maxBytes, string field)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Binary)
+            throw new MessagePackSerializationException($"{field}: expected binary data, found {reader.NextMessagePackType}");
+        System.Buffers.ReadOnlySequence<byte> bytes;
+        try
+        {
+            bytes = reader.ReadBytes() ?? throw new MessagePackSerializationException($"{field}: nil");
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            throw DeclaredPastTheEnd(field);
+        }
+        if (bytes.Length > maxBytes)
+            throw new MessagePackSerializationException($"{field}: {bytes.Length} bytes, limit {maxBytes}");
+        return System.Buffers.BuffersExtensions.ToArray(bytes);
+    }
+
+    /// <summary>MessagePack slices a declared length it cannot satisfy with ArgumentOutOfRangeException; name it as truncation.</summary>
+    private static EndOfStreamException DeclaredPastTheEnd(string field) => new($"{field}: its declared length runs past the end of the frame");
 }

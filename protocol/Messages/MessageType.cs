@@ -39,6 +39,16 @@ public enum MessageType : ushort
     DomainPause = 63,
     DomainUnpause = 64,
     DomainDied = 65,
+    DomainShutdown = 66,
+    DomainWriteMemory = 67,
+    DomainSetEntry = 68,
+    DomainList = 69,
+    DomainListReply = 70,
+    DomainGetInfo = 71,
+    DomainInfoReply = 72,
+    DomainWatch = 73,
+    DomainRings = 74,
+    DomainRingsReply = 75,
 
     // HVM params and device-model registration.
     SetHvmParam = 80,
