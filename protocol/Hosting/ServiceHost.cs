@@ -33,6 +33,8 @@ public sealed class ServiceHost : IDisposable
     private readonly ControlChannel? _control;
     private volatile string _health = "ok";
     private Thread? _controlThread;
+    private readonly PosixSignalRegistration _sigterm;
+    private readonly PosixSignalRegistration _sigint;
 
     public string Name { get; }
 
@@ -55,6 +57,10 @@ public sealed class ServiceHost : IDisposable
     {
         Name = name;
         _control = control;
+        // From the start, not only in Run: a SIGTERM during the handshake or set-up must stop the service
+        // cleanly too, not end it with the default action before it could flush.
+        _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
     }
 
     /// <summary>
@@ -141,8 +147,6 @@ public sealed class ServiceHost : IDisposable
     /// </summary>
     public int Run(Action<CancellationToken> loop)
     {
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         if (_control is not null)
         {
             _controlThread = new Thread(ControlLoop) { IsBackground = true, Name = $"{Name} control" };
@@ -236,6 +240,8 @@ public sealed class ServiceHost : IDisposable
 
     public void Dispose()
     {
+        _sigterm.Dispose();
+        _sigint.Dispose();
         _stop.Cancel();
         _control?.Socket.Shutdown();
         _controlThread?.Join();

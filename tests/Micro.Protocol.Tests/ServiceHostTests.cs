@@ -151,7 +151,21 @@ public sealed class ServiceHostTests : IDisposable
     {
         using var peer = ServiceHostPeer.Start(["service"]);
         peer.WaitForOutput("standalone", TimeSpan.FromSeconds(30));
+        peer.StandardInput.WriteLine("run");
+        peer.StandardInput.Flush();
+        peer.WaitForOutput("running", TimeSpan.FromSeconds(30));
         peer.Signal(LibC.SIGTERM);
+        Assert.Equal(0, peer.WaitForExit(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void ASigtermBeforeTheLoopRunsStillStopsTheServiceCleanly()
+    {
+        using var peer = ServiceHostPeer.Start(["service"]);
+        peer.WaitForOutput("standalone", TimeSpan.FromSeconds(30)); // started, not yet running its loop
+        peer.Signal(LibC.SIGTERM); // without a handler yet, this would end it at once with exit code 143
+        peer.StandardInput.WriteLine("run");
+        peer.StandardInput.Flush();
         Assert.Equal(0, peer.WaitForExit(TimeSpan.FromSeconds(30)));
     }
 

@@ -15,8 +15,8 @@ public class UnixSocketTests
             a.Send("one"u8);
             a.Send("three"u8);
             Span<byte> buf = stackalloc byte[16];
-            Assert.Equal(3, b.Receive(buf, default, 1000).Length);
-            Assert.Equal(5, b.Receive(buf, default, 1000).Length);
+            Assert.Equal(3, b.Receive(buf, default, 30_000).Length);
+            Assert.Equal(5, b.Receive(buf, default, 30_000).Length);
             Assert.True(buf[..5].SequenceEqual("three"u8));
         }
     }
@@ -32,7 +32,7 @@ public class UnixSocketTests
             a.Send("m"u8, [shm.Fd]);
             Span<byte> buf = stackalloc byte[4];
             Span<int> fds = stackalloc int[2];
-            var r = b.Receive(buf, fds, 1000);
+            var r = b.Receive(buf, fds, 30_000);
             Assert.Equal(new Received(ReceiveStatus.Message, 1, 1), r);
             Assert.NotEqual(shm.Fd, fds[0]);
             using var other = SharedMemory.Map(fds[0], 4096);
@@ -55,7 +55,7 @@ public class UnixSocketTests
             probed.Dispose();
             var buf = new byte[4];
             var fds = new int[1];
-            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, fds, 1000));
+            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, fds, 30_000));
             Assert.Equal("peer sent 3 fds; at most 1 expected", e.Message);
             AssertClosed(probe);
         }
@@ -73,7 +73,7 @@ public class UnixSocketTests
             a.Send("x"u8, [probed.Fd]);
             probed.Dispose();
             var buf = new byte[4];
-            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, default, 1000));
+            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, default, 30_000));
             Assert.Equal("peer sent 1 fds; at most 0 expected", e.Message);
             AssertClosed(probe);
         }
@@ -92,12 +92,12 @@ public class UnixSocketTests
             probed.Dispose();
             var buf = new byte[4096];
             var fds = new int[1];
-            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, fds, 1000));
+            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, fds, 30_000));
             Assert.Equal("message of 5000 bytes does not fit the 4096-byte buffer (truncated)", e.Message);
             AssertClosed(probe);
             // The socket is still usable afterwards.
             a.Send("ok"u8);
-            Assert.Equal(2, b.Receive(buf, fds, 1000).Length);
+            Assert.Equal(2, b.Receive(buf, fds, 30_000).Length);
         }
     }
 
@@ -127,7 +127,7 @@ public class UnixSocketTests
 
             var buf = new byte[4];
             var fds = new int[4];
-            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, fds, 1000));
+            var e = Assert.Throws<PeerProtocolException>(() => b.Receive(buf, fds, 30_000));
             Assert.Equal($"peer sent more than {UnixSocket.MaxFds + 4} fds or oversized control data (truncated)", e.Message);
             AssertClosed(probe);
         }
@@ -151,7 +151,7 @@ public class UnixSocketTests
             Span<byte> buf = stackalloc byte[4];
             Assert.Equal(ReceiveStatus.TimedOut, b.Receive(buf, default, 10).Status);
             a.Dispose();
-            Assert.Equal(ReceiveStatus.Closed, b.Receive(buf, default, 1000).Status);
+            Assert.Equal(ReceiveStatus.Closed, b.Receive(buf, default, 30_000).Status);
             Assert.Equal(ReceiveStatus.Closed, b.Receive(buf, default).Status);
         }
     }
@@ -177,7 +177,7 @@ public class UnixSocketTests
             using var adopted = UnixSocket.Adopt(LibC.Dup(a.Fd));
             adopted.Send("via adopted"u8);
             Span<byte> buf = stackalloc byte[16];
-            Assert.Equal(11, b.Receive(buf, default, 1000).Length);
+            Assert.Equal(11, b.Receive(buf, default, 30_000).Length);
         }
     }
 
@@ -201,10 +201,10 @@ public class UnixSocketTests
             {
                 Assert.Null(listener.Accept(0));
                 using var client = UnixSocket.Connect(path);
-                using var server = listener.Accept(1000)!;
+                using var server = listener.Accept(30_000)!;
                 client.Send("hi"u8);
                 Span<byte> buf = stackalloc byte[4];
-                Assert.Equal(2, server.Receive(buf, default, 1000).Length);
+                Assert.Equal(2, server.Receive(buf, default, 30_000).Length);
                 Assert.Equal(Environment.ProcessId, server.Peer.Pid);
             }
             Assert.False(File.Exists(path));
@@ -219,6 +219,6 @@ public class UnixSocketTests
     private static void AssertClosed(UnixSocket probe)
     {
         Span<byte> buf = stackalloc byte[4];
-        Assert.Equal(ReceiveStatus.Closed, probe.Receive(buf, default, 1000).Status);
+        Assert.Equal(ReceiveStatus.Closed, probe.Receive(buf, default, 30_000).Status);
     }
 }

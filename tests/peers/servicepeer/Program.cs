@@ -12,7 +12,8 @@ namespace Micro.ServicePeer;
 ///   evtchn PATH   connect to PATH; exchange event-channel pages and eventfds, then answer each event
 ///                 on port 7 with one on port 5, as many rounds as it is told; notify once more on request.
 ///   service       run under ServiceHost: with capabilities ring/ready/events/reply, write into ring, signal
-///                 ready, and answer each event on port 3 with one on reply; without any, idle until stopped.
+///                 ready, and answer each event on port 3 with one on reply; without any, idle until stopped
+///                 (standalone: print "standalone", read a line from stdin, then run, printing "running").
 /// </summary>
 public static class Program
 {
@@ -119,7 +120,13 @@ public static class Program
         if (host.Capabilities.Count == 0)
         {
             Console.WriteLine(host.Supervised ? "idle" : "standalone");
-            return host.Run(stopping => stopping.WaitHandle.WaitOne());
+            if (!host.Supervised)
+                Console.In.ReadLine(); // standalone, the test says when to run, so that a signal can come before
+            return host.Run(stopping =>
+            {
+                Console.WriteLine("running");
+                stopping.WaitHandle.WaitOne();
+            });
         }
         using var ring = host.Capability("ring").MapMemory();
         using var ready = host.Capability("ready").OpenEventFd();
