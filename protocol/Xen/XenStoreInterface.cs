@@ -13,14 +13,17 @@ public unsafe struct XenStoreInterface
     public const int XENSTORE_RING_SIZE = 1024;
     public const int XENSTORE_PAYLOAD_MAX = 4096;
 
-    /// <summary>server_features bit: the server supports the reconnection handshake.</summary>
-    public const uint XENSTORE_SERVER_FEATURE_RECONNECTION = 1;
+    /// <summary>server_features bits: the server supports the reconnection handshake; it reports errors in <c>error</c>.</summary>
+    public const uint XENSTORE_SERVER_FEATURE_RECONNECTION = 1, XENSTORE_SERVER_FEATURE_ERROR = 2;
 
     /// <summary>connection values.</summary>
     public const uint XENSTORE_CONNECTED = 0, XENSTORE_RECONNECT = 1;
 
     /// <summary>error values the server reports in the page.</summary>
-    public const uint XENSTORE_ERROR_NONE = 0, XENSTORE_ERROR_COMMS = 1, XENSTORE_ERROR_RINGIDX = 2, XENSTORE_ERROR_PROTO = 3;
+    public const uint XENSTORE_ERROR_NONE = 0, XENSTORE_ERROR_COMM = 1, XENSTORE_ERROR_RINGIDX = 2, XENSTORE_ERROR_PROTO = 3;
+
+    /// <summary>An earlier spelling of <see cref="XENSTORE_ERROR_COMM"/>, still used by services/xenstore.</summary>
+    public const uint XENSTORE_ERROR_COMMS = XENSTORE_ERROR_COMM;
 
     public const int SizeOf = 2076;
 
