@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Micro.RingPeer;
 
@@ -33,16 +34,20 @@ internal sealed class PeerProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    /// <summary>micro-ringpeer, which the project reference puts next to this program.</summary>
-    public static PeerProcess RingPeer(string side, SharedRing ring, uint count, string workload)
+    /// <summary>micro-ringpeer, which the project reference puts next to this program; pinned to <paramref name="cpu"/> unless it is null.</summary>
+    public static PeerProcess RingPeer(string side, SharedRing ring, uint count, string workload, int? cpu = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "micro-ringpeer.dll");
         string host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        return new PeerProcess(host, [dll, side, ring.PathForPeer, ring.Memory.Length.ToString(), count.ToString(), workload]);
+        return Start(cpu, host, [dll, side, ring.PathForPeer, ring.Memory.Length.ToString(), count.ToString(), workload]);
     }
 
-    public static PeerProcess Native(string exe, string side, SharedRing ring, uint count, int length)
-        => new(exe, [side, ring.PathForPeer, ring.Memory.Length.ToString(), count.ToString(), length.ToString()]);
+    public static PeerProcess Native(string exe, string side, SharedRing ring, uint count, int length, int? cpu = null)
+        => Start(cpu, exe, [side, ring.PathForPeer, ring.Memory.Length.ToString(), count.ToString(), length.ToString()]);
+
+    /// <summary>Pinning goes through taskset (util-linux), so every thread of the program starts on that CPU.</summary>
+    private static PeerProcess Start(int? cpu, string file, string[] args)
+        => cpu is { } c ? new("taskset", ["-c", c.ToString(CultureInfo.InvariantCulture), file, .. args]) : new(file, args);
 
     public void WaitReady(TimeSpan timeout)
     {

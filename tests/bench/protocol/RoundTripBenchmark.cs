@@ -26,28 +26,33 @@ internal static unsafe class RoundTripBenchmark
         if (args.Length >= 2 && args[0] == "peer")
             return RoundTripPeer.Run(int.Parse(args[1], CultureInfo.InvariantCulture), RoundTripOptions.Parse(args.AsSpan(2)));
         var options = RoundTripOptions.Parse(args);
-        var placements = new List<(string Name, int Self, int Peer)> { ("same CPU (0, 0)", 0, 0) };
+        var placements = new List<(string Name, int Self, int Peer, RoundTripOptions Options)> { ("same CPU (0, 0)", 0, 0, options) };
         if (Environment.ProcessorCount >= 2)
-            placements.Add(("two CPUs (0, 1)", 0, 1));
+        {
+            placements.Add(("two CPUs (0, 1)", 0, 1, options));
+            // Without spinning both sides block on every message, as the raw baseline does: the framing's own cost.
+            placements.Add(("two CPUs, no spin", 0, 1, options with { SpinMicroseconds = 0, RingSpinMicroseconds = 0 }));
+        }
 
         Console.WriteLine($"roundtrip: framed HealthPing/HealthPong over two record rings with event channels, between two processes,");
         Console.WriteLine($"against a raw eventfd ping-pong (blocking read/write) between the same two processes in the same run.");
-        Console.WriteLine($"{options.Rounds} round trips each after {options.Warmup} warm-up; event-channel spin {options.SpinMicroseconds} µs, ring spin {options.RingSpinMicroseconds} µs; goal: ratio <= {Goal}");
+        Console.WriteLine($"{options.Blocks} blocks of {options.BlockRounds} round trips each way, raw and framed blocks alternating, after {options.Warmup} warm-up;");
+        Console.WriteLine($"times are medians over blocks, ratio is the median of per-block ratios; event-channel spin {options.SpinMicroseconds} µs, ring spin {options.RingSpinMicroseconds} µs; goal: ratio <= {Goal}");
         Console.WriteLine();
-        Console.WriteLine($"{"placement",-18} {"raw eventfd",12} {"framed+evtchn",14} {"ratio",7} {"goal",6} {"notifies/rt",12} {"kicks/rt",9}");
+        Console.WriteLine($"{"placement",-20} {"raw eventfd",12} {"framed+evtchn",14} {"ratio",7} {"goal",6} {"notifies/rt",12} {"kicks/rt",9}");
         var streams = new List<string>();
         bool allMet = true;
-        foreach (var (name, self, peer) in placements)
+        foreach (var (name, self, peer, placementOptions) in placements)
         {
-            var r = Measure(options, self, peer);
-            bool met = r.Framed / r.Raw <= Goal;
+            var r = Measure(placementOptions, self, peer);
+            bool met = r.Ratio <= Goal;
             allMet &= met;
-            Console.WriteLine($"{name,-18} {r.Raw,9:F2} µs {r.Framed,11:F2} µs {r.Framed / r.Raw,6:F2}x {(met ? "met" : "MISSED"),6} {r.NotifiesPerRoundTrip,12:F3} {r.KicksPerRoundTrip,9:F3}");
-            streams.Add($"{name,-18} {r.StreamNotifiesPerMillion,14:F0} (producer {r.StreamProducerNotifies}, consumer {r.StreamConsumerNotifies}) {r.StreamKicksPerMillion,14:F0} {r.StreamMessagesPerSecond / 1e6,10:F2} M msg/s");
+            Console.WriteLine($"{name,-20} {r.Raw,9:F2} µs {r.Framed,11:F2} µs {r.Ratio,6:F2}x {(met ? "met" : "MISSED"),6} {r.NotifiesPerRoundTrip,12:F3} {r.KicksPerRoundTrip,9:F3}");
+            streams.Add($"{name,-20} {r.StreamNotifiesPerMillion,14:F0} (producer {r.StreamProducerNotifies}, consumer {r.StreamConsumerNotifies}) {r.StreamKicksPerMillion,14:F0} {r.StreamMessagesPerSecond / 1e6,10:F2} M msg/s");
         }
         Console.WriteLine();
         Console.WriteLine($"streaming {options.Stream} framed messages one way (notifications per million messages; one per message would be 1000000):");
-        Console.WriteLine($"{"placement",-18} {"evtchn notifies",14} {"",32} {"eventfd kicks",14} {"throughput",10}");
+        Console.WriteLine($"{"placement",-20} {"evtchn notifies",14} {"",32} {"eventfd kicks",14} {"throughput",10}");
         foreach (string line in streams)
             Console.WriteLine(line);
         Console.WriteLine();
@@ -55,7 +60,14 @@ internal static unsafe class RoundTripBenchmark
         return 0;
     }
 
-    private sealed record Result(double Raw, double Framed, double NotifiesPerRoundTrip, double KicksPerRoundTrip,
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
+    }
+
+    private sealed record Result(double Raw, double Framed, double Ratio, double NotifiesPerRoundTrip, double KicksPerRoundTrip,
         double StreamNotifiesPerMillion, long StreamProducerNotifies, long StreamConsumerNotifies, double StreamKicksPerMillion, double StreamMessagesPerSecond);
 
     private static Result Measure(RoundTripOptions options, int selfCpu, int peerCpu)
@@ -82,42 +94,51 @@ internal static unsafe class RoundTripBenchmark
         service.GiveEventFd("pong", pong);
         service.Ready();
         CpuAffinity.PinCurrentThread(selfCpu);
-        int total = options.Warmup + options.Rounds;
-
-        // Baseline: raw eventfd ping-pong.
         RoundTripRawEventFd.MakeBlocking(pong.Fd);
-        long start = 0;
-        for (int i = 0; i < total; i++)
-        {
-            if (i == options.Warmup)
-                start = Stopwatch.GetTimestamp();
-            RoundTripRawEventFd.Signal(ping.Fd);
-            RoundTripRawEventFd.Wait(pong.Fd);
-        }
-        double raw = Stopwatch.GetElapsedTime(start).TotalMicroseconds / options.Rounds;
-
-        // Framed request/response over the rings, woken by event channels.
         var endpoint = new RoundTripEndpoint(requestRing, responseRing, mine, toPeer) { RingSpin = TimeSpan.FromMicroseconds(options.RingSpinMicroseconds) };
-        for (int i = 0; i < total; i++)
+        var rawBlocks = new List<double>();
+        var framedBlocks = new List<double>();
+        int total = 0;
+        for (int block = 0; block <= options.Blocks; block++)
         {
-            if (i == options.Warmup)
-                start = Stopwatch.GetTimestamp();
-            endpoint.Send(new HealthPing((ulong)i), (ulong)i);
-            var response = endpoint.Receive();
-            if (response.Message is not HealthPong { Nonce: var nonce } || nonce != (ulong)i || response.RequestId != (ulong)i)
-                throw new InvalidDataException($"round trip {i}: got {response.Message} for request {response.RequestId}");
+            int rounds = block == 0 ? options.Warmup : options.BlockRounds;
+            total += rounds;
+
+            // Baseline: raw eventfd ping-pong.
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < rounds; i++)
+            {
+                RoundTripRawEventFd.Signal(ping.Fd);
+                RoundTripRawEventFd.Wait(pong.Fd);
+            }
+            double raw = Stopwatch.GetElapsedTime(start).TotalMicroseconds / Math.Max(1, rounds);
+
+            // Framed request/response over the rings, woken by event channels.
+            start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < rounds; i++)
+            {
+                endpoint.Send(new HealthPing((ulong)i), (ulong)i);
+                var response = endpoint.Receive();
+                if (response.Message is not HealthPong { Nonce: var nonce } || nonce != (ulong)i || response.RequestId != (ulong)i)
+                    throw new InvalidDataException($"round trip {i}: got {response.Message} for request {response.RequestId}");
+            }
+            double framed = Stopwatch.GetElapsedTime(start).TotalMicroseconds / Math.Max(1, rounds);
+            if (block > 0)
+            {
+                rawBlocks.Add(raw);
+                framedBlocks.Add(framed);
+            }
         }
-        double framed = Stopwatch.GetElapsedTime(start).TotalMicroseconds / options.Rounds;
         long framedSends = toPeer.Sends, framedKicks = toPeer.Kicks;
 
         // Streaming one way; the peer acknowledges the end.
-        start = Stopwatch.GetTimestamp();
+        long streamStart = Stopwatch.GetTimestamp();
         var message = new HealthPing(0);
         for (int i = 0; i < options.Stream; i++)
             endpoint.Send(message, (ulong)i);
         if (endpoint.Receive().Message is not HealthPong { Nonce: var count } || count != (ulong)options.Stream)
             throw new InvalidDataException("the peer did not acknowledge the whole stream");
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double seconds = Stopwatch.GetElapsedTime(streamStart).TotalSeconds;
 
         string health = service.Ping(30_000) ?? throw new IOException("the peer did not answer its health ping");
         long[] peer = health.Split(' ').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
@@ -127,8 +148,9 @@ internal static unsafe class RoundTripBenchmark
         long producerNotifies = toPeer.Sends - framedSends, consumerNotifies = peer[2];
         double perMillion = 1e6 / options.Stream;
         return new Result(
-            raw,
-            framed,
+            Median(rawBlocks),
+            Median(framedBlocks),
+            Median(rawBlocks.Zip(framedBlocks, (r, f) => f / r).ToList()),
             (framedSends + peer[0]) / (double)total,
             (framedKicks + peer[1]) / (double)total,
             (producerNotifies + consumerNotifies) * perMillion,

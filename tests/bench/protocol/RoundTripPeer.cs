@@ -29,21 +29,23 @@ internal static unsafe class RoundTripPeer
         return host.Run(stopping =>
         {
             Micro.Protocol.Os.CpuAffinity.PinCurrentThread(cpu);
-            int total = options.Warmup + options.Rounds;
-
             RoundTripRawEventFd.MakeBlocking(ping.Fd);
-            for (int i = 0; i < total; i++)
-            {
-                RoundTripRawEventFd.Wait(ping.Fd);
-                RoundTripRawEventFd.Signal(pong.Fd);
-            }
-
             var endpoint = new RoundTripEndpoint(responseRing, requestRing, events, reply) { RingSpin = TimeSpan.FromMicroseconds(options.RingSpinMicroseconds) };
-            for (int i = 0; i < total; i++)
+            // The same schedule as the benchmark side: a warm-up block, then measured blocks, raw and framed alternating.
+            for (int block = 0; block <= options.Blocks; block++)
             {
-                var request = endpoint.Receive();
-                var nonce = request.Message is HealthPing p ? p.Nonce : throw new InvalidDataException($"expected HealthPing, got {request.Type}");
-                endpoint.Send(new HealthPong(nonce), request.RequestId);
+                int rounds = block == 0 ? options.Warmup : options.BlockRounds;
+                for (int i = 0; i < rounds; i++)
+                {
+                    RoundTripRawEventFd.Wait(ping.Fd);
+                    RoundTripRawEventFd.Signal(pong.Fd);
+                }
+                for (int i = 0; i < rounds; i++)
+                {
+                    var request = endpoint.Receive();
+                    var nonce = request.Message is HealthPing p ? p.Nonce : throw new InvalidDataException($"expected HealthPing, got {request.Type}");
+                    endpoint.Send(new HealthPong(nonce), request.RequestId);
+                }
             }
             long framedSends = reply.Sends, framedKicks = reply.Kicks;
 
