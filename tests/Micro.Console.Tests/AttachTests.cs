@@ -137,6 +137,13 @@ public sealed class AttachTests : IDisposable
         r = early.Receive(buffer, [], 10_000);
         Assert.Contains("input before attach", Encoding.UTF8.GetString(buffer, 1, r.Length - 1), StringComparison.Ordinal);
 
+        using var withFd = UnixSocket.Connect(_world.AttachPath);
+        using var stray = EventFd.Create();
+        withFd.Send(AttachMessage.Attach(1, false), [stray.Fd]);
+        r = withFd.Receive(buffer, [], 10_000);
+        Assert.Equal((byte)AttachKind.Closed, buffer[0]);
+        Assert.Contains("protocol error: peer sent 1 fds", Encoding.UTF8.GetString(buffer, 1, r.Length - 1), StringComparison.Ordinal);
+
         Assert.Equal("ok", _world.Daemon!.Ping(10_000)); // still serving
         using var fine = _world.Attach(1);
         Assert.Equal("d1", fine.Name);

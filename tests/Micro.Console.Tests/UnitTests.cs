@@ -69,6 +69,21 @@ public sealed class UnitTests
     }
 
     [Fact]
+    public void RandomPacketsNeverThrowAndAreEitherAcceptedOrExplained()
+    {
+        var random = new Random(5);
+        for (int i = 0; i < 20_000; i++)
+        {
+            var packet = new byte[random.Next(0, 1100)];
+            random.NextBytes(packet);
+            if (packet.Length > 0 && random.Next(3) == 0)
+                packet[0] = (byte)random.Next(1, 3); // aim at the two real kinds often
+            bool ok = AttachMessage.TryDecodeClient(packet, out var kind, out int domid, out _, out string error);
+            Assert.True(ok ? error.Length == 0 && (kind == AttachKind.Input || DomainIds.IsValid(domid)) : error.Length > 0);
+        }
+    }
+
+    [Fact]
     public void RateLimitSpendsTheAllowanceThenWaitsForTheNextPeriod()
     {
         var rate = new RateLimit(1000, 200);

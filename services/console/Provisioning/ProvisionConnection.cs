@@ -16,11 +16,14 @@ public sealed class ProvisionConnection(ControlChannel channel) : IDisposable
 
     public ControlChannel Channel { get; } = channel;
 
-    /// <summary>Handles what is waiting on the socket; returns false when the peer has gone.</summary>
+    /// <summary>Messages handled per loop turn, so that a flooding peer cannot starve the consoles.</summary>
+    public const int MessagesPerTurn = 64;
+
+    /// <summary>Handles what is waiting on the socket (up to <see cref="MessagesPerTurn"/>); returns false when the peer has gone.</summary>
     public bool Receive(ConsolePages pages, Action<string> say)
     {
         Span<int> fds = stackalloc int[ControlMessage.MaxFds];
-        while (true)
+        for (int i = 0; i < MessagesPerTurn; i++)
         {
             ControlMessage message;
             ReceiveStatus status;
@@ -43,6 +46,7 @@ public sealed class ProvisionConnection(ControlChannel channel) : IDisposable
                 return true;
             Handle(message, fds[..ControlMessage.FdCount(message.Kind)], pages, say);
         }
+        return true;
     }
 
     private void Handle(ControlMessage message, ReadOnlySpan<int> fds, ConsolePages pages, Action<string> say)
