@@ -72,4 +72,29 @@ public sealed class DiscoveryTests : IDisposable
         Assert.Contains("no console for domain 11", e.Message, StringComparison.Ordinal);
         Assert.Equal("ok", _world.Daemon!.Ping(10_000));
     }
+
+    [Fact]
+    public void UnderXenStoreARestartedDaemonFindsItsConsoleAgainAndResumesExactly()
+    {
+        const int total = 300_000;
+        using var xenstored = StartXenStore(out string xsSocket);
+        var pages = _world.AddConsole(13); // handed over again by the supervisor at every start
+        using var xs = XenStoreClient.Connect(xsSocket);
+        xs.Transaction(tx =>
+        {
+            xs.Write("/local/domain/13/name", "db", tx);
+            xs.Write("/local/domain/13/console/ring-ref", "4096", tx);
+            xs.Write("/local/domain/13/console/port", "4", tx);
+        });
+        _world.StartDaemon("--xenstore", xsSocket, "--rate", "0");
+        using var guest = _world.StartGuest(pages, "write", total.ToString(), "42");
+        for (int i = 1; i <= 3 && !guest.HasExited; i++)
+        {
+            _world.WaitForLog("db", i * total / 4);
+            _world.KillDaemon();
+            _world.Restart();
+        }
+        Assert.Equal(0, guest.WaitForExit(ConsoleWorld.Timeout));
+        Assert.Equal(ConsoleWorld.Expected(total, 42), _world.WaitForLog("db", total));
+    }
 }

@@ -50,6 +50,35 @@ public sealed class DrainTests : IDisposable
         Assert.False(File.Exists(_world.AttachPath)); // the socket is removed on the way out
     }
 
+    [Fact]
+    public void ALogThatCannotBeWrittenLeavesTheOutputInTheRingAndTheDaemonRunning()
+    {
+        var full = _world.AddConsole(5);
+        var fine = _world.AddConsole(6);
+        Directory.CreateDirectory(_world.LogDir);
+        File.CreateSymbolicLink(_world.LogPath("d5"), "/dev/full"); // every write fails with ENOSPC
+        _world.StartDaemon();
+        full.Ring.WriteOutput("kept"u8);
+        full.Kick.Signal();
+        _world.WaitForStderr("d5 (d5): writing");
+        Assert.Contains("retrying every second", _world.DaemonStderr, StringComparison.Ordinal);
+        Assert.Equal(4, full.Ring.OutputPending.Count); // not consumed: nothing was logged
+        fine.Ring.WriteOutput("other"u8);
+        fine.Kick.Signal();
+        Assert.Equal("other"u8.ToArray(), _world.WaitForLog("d6", 5));
+        Assert.Equal("ok", _world.Daemon!.Ping(10_000));
+        Assert.Equal(4, full.Ring.OutputPending.Count);
+    }
+
+    [Fact]
+    public void TheAttachSocketIsForTheOwnerAndGroupOnly()
+    {
+        _world.AddConsole(1);
+        _world.StartDaemon();
+        var mode = File.GetUnixFileMode(_world.AttachPath);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, mode);
+    }
+
     /// <summary>Reads Output messages until <paramref name="length"/> bytes arrived.</summary>
     internal static byte[] Collect(ConsoleAttachment client, int length)
     {

@@ -23,6 +23,7 @@ public sealed class GuestConsole : IDisposable
     private readonly List<byte> _input = [];
     private readonly byte[] _buffer = new byte[4096];
     private readonly Action<string> _say;
+    private bool _logFailing;
 
     public int Domid { get; }
     public string Name { get; }
@@ -106,8 +107,23 @@ public sealed class GuestConsole : IDisposable
             if (n == 0)
                 break;
             var bytes = buffer[..n];
-            Log.Append(bytes);
-            Log.Commit(source.Kind, source.Identity, source.Consumer + (uint)n);
+            try
+            {
+                Log.Append(bytes);
+                Log.Commit(source.Kind, source.Identity, source.Consumer + (uint)n);
+            }
+            catch (IOException e)
+            {
+                // Nothing is consumed that is not logged: the guest waits, and the daemon tries again shortly.
+                if (!_logFailing)
+                    _say($"{this}: writing {Log.Path} failed: {e.Message}; the guest's output waits in its ring, retrying every second");
+                _logFailing = true;
+                ThrottledUntil = nowMs + 1000;
+                break;
+            }
+            if (_logFailing)
+                _say($"{this}: writing {Log.Path} works again");
+            _logFailing = false;
             source.CommitOutput(n);
             consumed = true;
             Rate.Consume(n);

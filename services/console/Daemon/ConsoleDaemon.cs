@@ -50,12 +50,18 @@ public sealed unsafe class ConsoleDaemon : IDisposable
         }
     }
 
+    /// <summary>
+    /// Binds a socket only its owner and group may use: console clients can read everything a guest prints and
+    /// type into it, so the socket is not left to the umask.
+    /// </summary>
     private static UnixListener Bind(string path)
     {
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir)
             Directory.CreateDirectory(dir);
         File.Delete(path); // a socket left by a killed predecessor
-        return UnixListener.Bind(path);
+        var listener = UnixListener.Bind(path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        return listener;
     }
 
     /// <summary>Takes the console capabilities a supervisor handed over at start; others are left alone.</summary>
@@ -176,7 +182,17 @@ public sealed unsafe class ConsoleDaemon : IDisposable
                 continue;
             if (!_consoles.TryGetValue(domid, out var console))
             {
-                var log = ConsoleLog.Open(_options.LogDir, ConsoleLog.SafeName(name), _options.Sync, _say);
+                ConsoleLog log;
+                try
+                {
+                    log = ConsoleLog.Open(_options.LogDir, ConsoleLog.SafeName(name), _options.Sync, _say);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    _say($"d{domid} ({name}): cannot open its log: {e.Message}; its console is not served");
+                    _pages.Forget(domid);
+                    continue;
+                }
                 console = new GuestConsole(domid, name, log, new RateLimit(_options.RateAllowance, _options.RatePeriodMs), _options.Backlog, _say);
                 _consoles[domid] = console;
                 _say($"{console}: serving, log {log.Path}");
