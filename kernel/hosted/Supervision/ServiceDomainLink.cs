@@ -81,6 +81,22 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
                 }
             case GrantUnmap r:
                 return Ok(s.GrantUnmap(d, r.Handle > int.MaxValue ? -1 : (int)r.Handle), request);
+            // Domain control: the core's policy lets only the toolstack role through (others get EPERM).
+            case DomainPause r:
+                return Ok(s.DomainPause(d, r.Domid), request);
+            case DomainUnpause r:
+                return Ok(s.DomainUnpause(d, r.Domid), request);
+            case DomainShutdown r:
+                return Ok(s.DomainShutdown(d, r.Domid, (int)r.Reason), request);
+            case DomainDestroy r:
+                return Ok(s.DomainDestroy(d, r.Domid), request);
+            case SetHvmParam r:
+                return Ok(s.SetHvmParam(d, r.Domid, r.Index > int.MaxValue ? -1 : (int)r.Index, r.Value), request);
+            case GetHvmParam r:
+                {
+                    int rc = s.GetHvmParam(d, r.Domid, r.Index > int.MaxValue ? -1 : (int)r.Index, out ulong value);
+                    return rc < 0 ? Error(rc, $"{request.Type} failed") : new(new HvmParamReply(value));
+                }
             default:
                 _core.Log.Write($"d{d.Id}: {request.Type} is not a request a service may make");
                 return Error(-Errno.ENOSYS, $"{request.Type} is not served");

@@ -21,5 +21,5 @@ public static class Xen
         HVM_PARAM_CONSOLE_PFN = 17, HVM_PARAM_CONSOLE_EVTCHN = 18;
 
     public const int DOMID_SELF = 0x7FF0;
-    public const int EPERM = 1, ENOENT = 2, EFAULT = 14, EINVAL = 22, ENOSYS = 38;
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EFAULT = 14, EINVAL = 22, ENOSYS = 38;
 }

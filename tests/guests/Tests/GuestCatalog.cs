@@ -12,5 +12,7 @@ public static class GuestCatalog
         ["uart"] = UartGuest.Build,
         ["evtchn-a"] = EventChannelGuests.BuildA,
         ["evtchn-b"] = EventChannelGuests.BuildB,
+        ["hostile"] = HostileGuest.Build,
+        ["grant"] = GrantGuest.Build,
     };
 }

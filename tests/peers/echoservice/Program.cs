@@ -15,6 +15,16 @@ public static unsafe class Program
     private static readonly FrameCodec Codec = new();
     private static ulong _nextRequest = 1;
 
+    /// <summary>Hello, checked; returns the shared_info fd and kick fd the core sent (the caller owns them).</summary>
+    internal static (HelloReply Reply, int[] Fds) Hello(UnixSocket socket, string name)
+    {
+        int[] fds = new int[UnixSocket.MaxFds];
+        var (hello, fdCount) = Call(socket, new Hello(name, Environment.ProcessId, 1), fds);
+        if (hello is not HelloReply reply || fdCount != 2)
+            throw new InvalidOperationException($"unexpected answer to Hello: {hello.Type} with {fdCount} fds");
+        return (reply, fds[..2]);
+    }
+
     public static int Main(string[] args)
     {
         if (args.Length < 2)
@@ -24,6 +34,8 @@ public static unsafe class Program
         }
         try
         {
+            if (args[0] == "--hostile")
+                return HostileService.Run(args[1], ushort.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
             return Run(args[0], args[1..].Select(ushort.Parse).ToArray());
         }
         catch (Exception e) when (e is IOException or PeerProtocolException or InvalidOperationException or FormatException or OverflowException)
@@ -37,11 +49,9 @@ public static unsafe class Program
     {
         using var socket = UnixSocket.Connect(socketPath);
         int[] fds = new int[UnixSocket.MaxFds];
-        var (hello, fdCount) = Call(socket, new Hello("echo", Environment.ProcessId, 1), fds);
-        if (hello is not HelloReply reply || fdCount != 2)
-            throw new InvalidOperationException($"unexpected answer to Hello: {hello.Type} with {fdCount} fds");
-        using var sharedInfo = SharedMemory.Map(fds[0], 4096);
-        using var kick = EventFd.Adopt(fds[1]);
+        var (reply, given) = Hello(socket, "echo");
+        using var sharedInfo = SharedMemory.Map(given[0], 4096);
+        using var kick = EventFd.Adopt(given[1]);
         Console.WriteLine($"echo service is d{reply.Domid}");
 
         var ports = new List<uint>();
@@ -83,7 +93,7 @@ public static unsafe class Program
     }
 
     /// <summary>One request and its reply (the channel is strictly request/response).</summary>
-    private static (Message Reply, int FdCount) Call(UnixSocket socket, Message request, int[] fds)
+    internal static (Message Reply, int FdCount) Call(UnixSocket socket, Message request, int[] fds)
     {
         ulong id = _nextRequest++;
         socket.Send(Codec.Encode(request, id).Span);
