@@ -1,6 +1,7 @@
 using Micro.Console.Daemon;
 using Micro.Console.Discovery;
 using Micro.Protocol.Hosting;
+using Micro.Protocol.Os;
 
 namespace Micro.Console;
 
@@ -25,11 +26,27 @@ public static class Program
             return 2;
         }
         static void Say(string line) => System.Console.Error.WriteLine($"micro-consoled: {line}");
-        using var host = ServiceHost.Start("consoled");
-        DomainDirectory directory = options.XenStoreSocket is null ? new StandaloneDirectory() : new XenStoreDirectory(options.XenStoreSocket, Say);
-        using var daemon = new ConsoleDaemon(options, directory, Say);
-        daemon.AddCapabilities(host.Capabilities);
-        System.Console.WriteLine($"micro-consoled: attach socket {options.AttachSocket}, logs in {options.LogDir}");
-        return host.Run(daemon.Run);
+        ServiceHost? host = null;
+        ConsoleDaemon? daemon = null;
+        try
+        {
+            host = ServiceHost.Start("consoled");
+            DomainDirectory directory = options.XenStoreSocket is null ? new StandaloneDirectory() : new XenStoreDirectory(options.XenStoreSocket, Say);
+            daemon = new ConsoleDaemon(options, directory, Say);
+            daemon.AddCapabilities(host.Capabilities);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or TimeoutException or PeerProtocolException or UnauthorizedAccessException)
+        {
+            Say($"cannot start: {e.Message}");
+            daemon?.Dispose();
+            host?.Dispose();
+            return 1;
+        }
+        using (host)
+        using (daemon)
+        {
+            System.Console.WriteLine($"micro-consoled: attach socket {options.AttachSocket}, logs in {options.LogDir}");
+            return host.Run(daemon.Run);
+        }
     }
 }

@@ -60,6 +60,40 @@ public sealed unsafe class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public void TheFirstBatchOfANewLogIsCutToo()
+    {
+        using var page = SharedMemory.Create("console", 4096);
+        new XenConsoleRing(page.Pointer).WriteOutput("once"u8);
+        using (var log = Open())
+        using (var source = Source(page))
+        {
+            Span<byte> buf = stackalloc byte[64];
+            int n = source.PeekOutput(buf, out _);
+            log.Append(buf[..n]); // dies before the first cursor record of this source
+        }
+        using (var log = Open())
+            Assert.Equal(0, log.Length);
+    }
+
+    [Fact]
+    public void ANewPageIsRecordedBeforeItsFirstByteIsRead()
+    {
+        using var old = SharedMemory.Create("old", 4096);
+        using var fresh = SharedMemory.Create("new", 4096);
+        new XenConsoleRing(fresh.Pointer).WriteOutput("new domain"u8);
+        using (var log = Open())
+        using (var source = Source(old))
+            log.Commit(SourceKind.Console, source.Identity, 0x1234); // the log knew an earlier domain's page
+        var console = new GuestConsole(1, "g", Open(), new RateLimit(0, 200), 8192, _notes.Add);
+        using (console)
+        {
+            var source = Source(fresh);
+            console.AddSource(source);
+            Assert.Equal(new LogCursor.Position(source.Identity, 0, true), console.Log.Position(SourceKind.Console));
+        }
+    }
+
+    [Fact]
     public void BytesRecordedButNotConsumedAreSkippedOnResume()
     {
         using var page = SharedMemory.Create("console", 4096);

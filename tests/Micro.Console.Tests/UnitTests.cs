@@ -1,5 +1,6 @@
 using Micro.Console.Clients;
 using Micro.Console.Consoles;
+using Micro.Console.Daemon;
 using Micro.Console.Provisioning;
 
 namespace Micro.Console.Tests;
@@ -80,6 +81,29 @@ public sealed class UnitTests
                 packet[0] = (byte)random.Next(1, 3); // aim at the two real kinds often
             bool ok = AttachMessage.TryDecodeClient(packet, out var kind, out int domid, out _, out string error);
             Assert.True(ok ? error.Length == 0 && (kind == AttachKind.Input || DomainIds.IsValid(domid)) : error.Length > 0);
+        }
+    }
+
+    [Fact]
+    public void OptionsParseAndBadOnesAreNamed()
+    {
+        var o = ConsoleOptions.Parse(["--log-dir", "/l", "--rate", "500/20", "--fsync", "never", "-x", "/xs", "--client-buffer", "9000"], out _, out _)!;
+        Assert.Equal(("/l", "/l/attach.sock", 500, 20, false, "/xs", 9000), (o.LogDir, o.AttachSocket, o.RateAllowance, o.RatePeriodMs, o.Sync, o.XenStoreSocket, o.ClientBuffer));
+        Assert.Equal(0, ConsoleOptions.Parse(["--rate", "0"], out _, out _)!.RateAllowance);
+        Assert.Null(ConsoleOptions.Parse(["--help"], out _, out bool help));
+        Assert.True(help);
+        foreach (var (args, expected) in new (string[], string)[]
+        {
+            (["--rate", "5"], "expected BYTES/MS"),
+            (["--rate", "5/0"], "expected BYTES/MS"),
+            (["--fsync", "sometimes"], "expected always or never"),
+            (["--backlog", "12"], "at least 8192"),
+            (["--bogus", "x"], "unknown option '--bogus'"),
+            (["--log-dir"], "--log-dir needs a value"),
+        })
+        {
+            Assert.Null(ConsoleOptions.Parse(args, out string error, out _));
+            Assert.Contains(expected, error, StringComparison.Ordinal);
         }
     }
 

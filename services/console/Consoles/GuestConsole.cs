@@ -64,7 +64,13 @@ public sealed class GuestConsole : IDisposable
         _sources[k] = source;
         _faults[k] = 0;
         var at = Log.Position(source.Kind);
-        if (at.Valid && at.Identity == source.Identity && source.Consumer != at.Index)
+        if (!at.Valid || at.Identity != source.Identity)
+        {
+            // A page the log has not seen: record where it starts before reading, so a kill during the
+            // first batch is recovered like any other.
+            Log.Commit(source.Kind, source.Identity, source.Consumer);
+        }
+        else if (source.Consumer != at.Index)
         {
             if (source.ResumeAt(at.Index))
                 _say($"{this} {source.Kind}: resumed at out index 0x{at.Index:X}, where the log ends");

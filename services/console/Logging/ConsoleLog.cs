@@ -56,6 +56,10 @@ public sealed class ConsoleLog : IDisposable
             {
                 note($"{path}: {length} bytes, shorter than the {cursor.LogLength} recorded; it was truncated outside the daemon, appending");
             }
+            else if (!found)
+            {
+                cursor.Record(length); // so that even the first batch, if cut short by a kill, is cut on restart
+            }
             return new ConsoleLog(path, log, cursor, sync, length);
         }
         catch

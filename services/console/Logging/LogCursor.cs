@@ -64,6 +64,12 @@ public sealed class LogCursor : IDisposable
     public void Record(long logLength, int source, ulong identity, uint index)
     {
         _positions[source] = new Position(identity, index, true);
+        Record(logLength);
+    }
+
+    /// <summary>Records the log's length alone (a new log: nothing past this length is accounted for yet).</summary>
+    public void Record(long logLength)
+    {
         LogLength = logLength;
         _sequence++;
         Span<byte> slot = stackalloc byte[SlotSize];
