@@ -1,1 +1,2 @@
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Micro.Kernel.Tests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("micro-bench-kernel")]
