@@ -5,7 +5,7 @@ public static class Program
 {
     private static readonly string Usage = $"""
         usage: micro-bench-protocol [COMMAND [ARGS]]      (./micro bench protocol [COMMAND [ARGS]])
-          all (the default)  every benchmark below with its defaults, about a minute
+          all (the default)  every benchmark below with its defaults: about a minute, more on a busy machine
           ring [--quick]     raw record-ring throughput between two processes, 64 B and 1 KiB records,
                              against a C ring of the same layout compiled here with gcc; goal C#/C >= 0.8;
                              with notifications per million records
