@@ -3,6 +3,7 @@ using Micro.Devices.I8042;
 using Micro.Devices.Pci;
 using Micro.Devices.Rtc;
 using Micro.Devices.Uart;
+using Micro.Devices.Virtio;
 using Micro.Protocol.Os;
 
 namespace Micro.Devices;
@@ -51,6 +52,8 @@ public static class Program
         "uart" => new Uart16550(o.Base ?? Uart16550.Com1),
         "cmos" => new CmosRtc(),
         "i8042" => new I8042Controller(),
+        "virtio-blk" => new VirtioBlk(o.Base ?? throw new FormatException("virtio-blk needs --base PORT")),
+        "virtio-console" => new VirtioConsole(o.Base ?? throw new FormatException("virtio-console needs --base PORT")),
         "pci" => new PciHostBridge([.. o.Devices.Select(d => PciFunctionOf(d.Kind, d.Port))]),
         _ => null,
     };

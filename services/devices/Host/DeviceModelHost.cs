@@ -146,6 +146,8 @@ public sealed unsafe class DeviceModelHost : IDisposable
             else if (ready > 0 && ready <= _doorbells.Length)
             {
                 _doorbells[ready - 1].TryConsume();
+                if (_delayUs > 0)
+                    Thread.Sleep(TimeSpan.FromMicroseconds(_delayUs));
                 _device.Doorbell(ready - 1);
             }
             else if (ready == waitSet.Length - 1)

@@ -62,10 +62,10 @@ internal sealed class GuestHarness : IDisposable
 
     public bool Kill(ServiceRecord service) => _supervisor.Signal(service, 9);
 
-    public ShutdownReason Run()
+    public ShutdownReason Run(int seconds = 60)
     {
         Domain.Start();
-        return Wait();
+        return Wait(seconds);
     }
 
     public ShutdownReason Wait(int seconds = 60)
