@@ -346,6 +346,89 @@ public sealed class ConformanceTests
         ], connections: 2);
     }
 
+    /// <summary>Two guests on their rings (connections 1 and 2, domains 5 and 6) beside dom0's socket.</summary>
+    [Fact]
+    public void Guests_on_rings_permissions_watches_and_quotas_with_xens_defaults()
+    {
+        var steps = new List<Step>
+        {
+            On(0, XS_MKDIR, "/local/domain/5\0"),
+            On(0, XS_SET_PERMS, "/local/domain/5\0n0\0b5\0"),
+            On(0, XS_MKDIR, "/local/domain/6\0"),
+            On(0, XS_SET_PERMS, "/local/domain/6\0n0\0b6\0"),
+            On(1, XS_READ, "name\0"),
+            On(1, XS_WRITE, "name\0five"),
+            On(1, XS_READ, "/local/domain/5/name\0"),
+            On(1, XS_GET_PERMS, "name\0"),
+            On(1, XS_DIRECTORY, "/local/domain\0"),
+            On(1, XS_READ, "/\0"),
+            On(1, XS_READ, "/local/domain/6\0"),
+            On(1, XS_WRITE, "/local/domain/6/x\0no"),
+            On(1, XS_WRITE, "/tool/x\0no"),
+            On(1, XS_MKDIR, "/local/domain/6/y\0"),
+            On(1, XS_RM, "/local/domain/6\0"),
+            On(1, XS_GET_DOMAIN_PATH, "6\0"),
+            On(1, XS_INTRODUCE, "9\01\02\0"),
+            On(1, XS_IS_DOMAIN_INTRODUCED, "5\0"),
+            On(1, XS_CONTROL, "quota\0"),
+            // Sharing: 5 lets 6 read one node; 6 may read but not write it; 5 may not give it away.
+            On(1, XS_WRITE, "shared\0s"),
+            On(1, XS_SET_PERMS, "shared\0n5\0r6\0"),
+            On(2, XS_READ, "/local/domain/5/shared\0"),
+            On(2, XS_WRITE, "/local/domain/5/shared\0x"),
+            On(1, XS_SET_PERMS, "shared\0n6\0"),
+            On(1, XS_SET_PERMS, "shared\0n5\0r1\0r2\0r3\0r4\0r6\0"),
+            // Watches: relative names, events only where the watcher may read.
+            On(2, XS_WATCH, "/local/domain/5\0w6\0"),
+            On(1, XS_WATCH, "name\0w5\0"),
+            On(0, XS_WRITE, "/local/domain/5/name\0renamed"),
+            On(1, XS_WRITE, "shared/sub\0x"),
+            On(1, XS_WRITE, "private\0p"),
+            On(1, XS_WATCH, "@introduceDomain\0wi\0"),
+            On(1, XS_WATCH, "@releaseDomain\0wr\0"),
+            // Quotas with Xen's defaults: node size, permissions per node, transactions.
+            On(1, XS_WRITE, "big\0" + new string('b', 2007)),
+            On(1, XS_WRITE, "big\0" + new string('b', 2008)),
+            On(1, XS_WRITE, "big\0" + new string('b', 2009)),
+            On(1, XS_WRITE, "new\0" + new string('b', 2008)),
+            On(1, XS_WRITE, "new\0" + new string('b', 2007)),
+            On(0, XS_WRITE, "/local/domain/5/big\0" + new string('b', 3000)),
+        };
+        for (int i = 0; i < 12; i++)
+            steps.Add(On(2, XS_TRANSACTION_START, "\0"));
+        steps.Add(On(2, XS_WRITE, "t\0v", 3));
+        steps.Add(On(2, XS_TRANSACTION_END, "T\0", 3));
+        steps.Add(On(2, XS_TRANSACTION_START, "\0"));
+        steps.Add(On(2, XS_RESET_WATCHES, ""));
+        steps.Add(On(2, XS_TRANSACTION_START, "\0"));
+        steps.Add(On(1, XS_RM, "shared\0"));
+        Conformance.AssertSame(steps, connections: 1, guests: [5, 6]);
+    }
+
+    /// <summary>Xen's default node and watch quotas for a guest, at their exact boundaries.</summary>
+    [Fact]
+    public void Guest_node_and_watch_quotas_with_xens_defaults()
+    {
+        var steps = new List<Step>
+        {
+            On(0, XS_MKDIR, "/local/domain/5\0"),
+            On(0, XS_SET_PERMS, "/local/domain/5\0n0\0b5\0"),
+        };
+        for (int i = 0; i < 430; i++)
+            steps.Add(Quick(1, XS_WRITE, $"n{i}\0"));    // until the parent's node size stops it
+        for (int i = 0; i < 600; i++)
+            steps.Add(Quick(1, XS_WRITE, $"d{i / 300}/m{i % 300}\0")); // until the node count stops it
+        steps.Add(On(1, XS_RM, "n5\0"));
+        steps.Add(On(1, XS_WRITE, "again/deeper\0"));
+        steps.Add(On(1, XS_WRITE, "again\0"));
+        for (int i = 0; i < 130; i++)
+            steps.Add(Quick(1, XS_WATCH, $"n{i}\0t\0"));
+        steps.Add(On(1, XS_UNWATCH, "n0\0t\0"));
+        steps.Add(On(1, XS_WATCH, "n0\0u\0"));
+        steps.Add(On(1, XS_WATCH, "n1\0u\0"));
+        Conformance.AssertSame(steps, connections: 1, guests: [5]);
+    }
+
     [Fact]
     public void Control_commands()
     {

@@ -110,11 +110,11 @@ public sealed unsafe class RingTests
         using var daemon = Daemon.Ours();
         using var guest = new RingGuest(9);
         using var plain = SharedMemory.Create("unsealed-check", 4096);
-        Assert.StartsWith("error: attach needs 3 fds", guest.Attach(daemon.RingSocket, fds: [guest.Page.Fd]), StringComparison.Ordinal);
+        Assert.StartsWith("error: attach needs 3 fds", guest.Attach(daemon.RingSocket, fds: [guest.Page!.Fd]), StringComparison.Ordinal);
         Assert.StartsWith("error: expected 'attach DOMID'", guest.Attach(daemon.RingSocket, text: "attach 0"), StringComparison.Ordinal);
         Assert.StartsWith("error: expected 'attach DOMID'", guest.Attach(daemon.RingSocket, text: "attach x"), StringComparison.Ordinal);
         Assert.StartsWith("error: expected 'attach DOMID'", guest.Attach(daemon.RingSocket, text: "hello"), StringComparison.Ordinal);
-        Assert.Contains("is not an eventfd", guest.Attach(daemon.RingSocket, fds: [guest.Page.Fd, guest.Page.Fd, guest.Notify.Fd]), StringComparison.Ordinal);
+        Assert.Contains("is not an eventfd", guest.Attach(daemon.RingSocket, fds: [guest.Page!.Fd, guest.Page.Fd, guest.Notify.Fd]), StringComparison.Ordinal);
         Assert.Contains("is not a memfd", guest.Attach(daemon.RingSocket, fds: [guest.Kick.Fd, guest.Kick.Fd, guest.Notify.Fd]), StringComparison.Ordinal);
         Assert.Equal("OK", guest.Attach(daemon.RingSocket));
         Assert.Equal("error: domain 9 already has a ring", guest.Attach(daemon.RingSocket));

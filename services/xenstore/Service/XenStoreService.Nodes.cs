@@ -122,7 +122,7 @@ public sealed partial class XenStoreService
         {
             if (createOnly)
                 return XsError.None;
-            if (Unprivileged(conn) && 24 + 4 * node.Perms.Entries.Length + value.Length + ChildBytes(node) > Quota.NodeSize)
+            if (Unprivileged(conn) && Quota.TooBig(Quota.NodeBytes(node.Perms.Entries.Length, value.Length, ChildBytes(node))))
                 return XsError.ENOSPC;
             view.Put(path, value, node.Perms);
             Changed(tx, path, exact: false, node.Perms);
@@ -141,7 +141,11 @@ public sealed partial class XenStoreService
         {
             if (view.NodesOwnedBy(conn.DomId) + missing.Count > Quota.Nodes)
                 return XsError.ENOSPC;
-            if (24 + 4 * parent.Perms.Entries.Length + value.Length > Quota.NodeSize)
+            if (Quota.TooBig(Quota.NodeBytes(parent.Perms.Entries.Length, value.Length, 0)))
+                return XsError.ENOSPC;
+            // The parent grows by the new child's name: it must still fit too.
+            int grown = ChildBytes(parent) + Encoding.UTF8.GetByteCount(XsPath.BaseName(missing[^1])) + 1;
+            if (Quota.TooBig(Quota.NodeBytes(parent.Perms.Entries.Length, parent.Value.Length, grown)))
                 return XsError.ENOSPC;
             if (tx is not null && tx.View.AccessedCount + missing.Count > Quota.TransactionNodes)
                 return XsError.ENOSPC;

@@ -12,7 +12,7 @@ public sealed partial class XenStoreService
     {
         if (tx is not null)
             return XsError.EBUSY;
-        if (Unprivileged(conn) && conn.Transactions.Count >= Quota.Transactions)
+        if (Unprivileged(conn) && conn.Transactions.Count > Quota.Transactions) // one more than the quota, as in the C daemon
             return XsError.ENOSPC;
         uint id = conn.NextTransactionId;
         while (id == 0 || conn.Transactions.ContainsKey(id))

@@ -22,7 +22,7 @@ public sealed partial class XenStoreService
             if (w.Path == path && w.Token == token)
                 return XsError.EEXIST;
         }
-        if (Unprivileged(conn) && WatchesOf(conn.DomId) >= Quota.Watches)
+        if (Unprivileged(conn) && WatchesOf(conn.DomId) > Quota.Watches) // one more than the quota, as in the C daemon
             return XsError.E2BIG;
         var watch = new Watch(path, token, Relative: args[0].Length > 0 && args[0][0] != '/' && args[0][0] != '@');
         conn.Watches.Add(watch);

@@ -2,7 +2,10 @@ namespace Micro.XenStore.Store;
 
 /// <summary>
 /// Per-domain limits, enforced for unprivileged domains only (as the C daemon does), with Xen 4.17's
-/// defaults (as `xenstore-control quota` prints them). Exceeding a limit is ENOSPC, or E2BIG for watches.
+/// defaults (as `xenstore-control quota` prints them). Exceeding a limit is ENOSPC, or E2BIG for
+/// watches. The boundaries are the C daemon's, checked against it by the conformance suite: a limit of
+/// N watches or transactions lets the N+1st through, and a node (also a parent gaining a child) may
+/// not reach node-size bytes.
 /// </summary>
 public sealed class Quota
 {
@@ -51,12 +54,12 @@ public sealed class Quota
 
     private static string Line(string name, int value, string what) => $"{name,-17}: {value,8} {what}\n";
 
-    /// <summary>The size the C daemon charges a node: its record header, permissions, value and child names.</summary>
-    public static int NodeBytes(Node node)
-    {
-        int size = 24 + 4 * node.Perms.Entries.Length + node.Value.Length;
-        foreach (string c in node.Children)
-            size += c.Length + 1;
-        return size;
-    }
+    /// <summary>
+    /// The size the C daemon charges a node: its record header (24 bytes), 8 bytes per permission,
+    /// the value and the child names with their NULs.
+    /// </summary>
+    public static int NodeBytes(int permissions, int valueLength, int childBytes) => 24 + 8 * permissions + valueLength + childBytes;
+
+    /// <summary>True if a node of <paramref name="bytes"/> exceeds the node-size quota.</summary>
+    public bool TooBig(int bytes) => bytes >= NodeSize; // at the limit is too big already, as in the C daemon
 }

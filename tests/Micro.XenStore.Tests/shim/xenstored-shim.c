@@ -2,7 +2,8 @@
  * LD_PRELOAD shim that lets Xen's C xenstored run without a hypervisor, as the reference the
  * conformance tests compare against. It stands in for the few libxenctrl / libxenevtchn /
  * libxengnttab calls the daemon makes: every domain exists and is alive, event channels are
- * numbers that never fire, and a mapped grant is a fresh zeroed page. Dom0's xenstore port
+ * numbers that never fire, and a mapped grant is a fresh zeroed page or a guest's ring file (below),
+ * so a test can act as the guest on the reference daemon's ring. Dom0's xenstore port
  * (/proc/xen/xsd_port) and ring page (/proc/xen/xsd_kva) are a small file and an anonymous page.
  */
 #define _GNU_SOURCE
@@ -66,9 +67,36 @@ void *xengnttab_open(void *logger, unsigned flags) { (void)logger; (void)flags; 
 int xengnttab_close(void *xgt) { (void)xgt; return 0; }
 int xengnttab_set_max_grants(void *xgt, uint32_t count) { (void)xgt; (void)count; return 0; }
 
+/*
+ * A guest's xenstore page: the file $XENSTORED_RUNDIR/ring-<domid> if a test created it (shared
+ * with the test acting as the guest), else a fresh zeroed page nobody else sees.
+ */
+#define MAX_MAPPED 64
+static void *mapped[MAX_MAPPED];
+
 void *xengnttab_map_grant_ref(void *xgt, uint32_t domid, uint32_t ref, int prot)
 {
-    (void)xgt; (void)domid; (void)ref; (void)prot;
+    (void)xgt; (void)ref; (void)prot;
+    const char *rundir = getenv("XENSTORED_RUNDIR");
+    if (rundir != NULL) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/ring-%u", rundir, domid);
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd >= 0) {
+            void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+            close(fd);
+            if (page == MAP_FAILED)
+                return NULL;
+            for (int i = 0; i < MAX_MAPPED; i++) {
+                if (mapped[i] == NULL) {
+                    mapped[i] = page;
+                    return page;
+                }
+            }
+            munmap(page, 4096);
+            return NULL;
+        }
+    }
     void *page = aligned_alloc(4096, 4096);
     if (page != NULL)
         memset(page, 0, 4096);
@@ -78,6 +106,12 @@ void *xengnttab_map_grant_ref(void *xgt, uint32_t domid, uint32_t ref, int prot)
 int xengnttab_unmap(void *xgt, void *start_address, uint32_t count)
 {
     (void)xgt; (void)count;
+    for (int i = 0; i < MAX_MAPPED; i++) {
+        if (mapped[i] == start_address) {
+            mapped[i] = NULL;
+            return munmap(start_address, 4096);
+        }
+    }
     free(start_address);
     return 0;
 }
