@@ -33,8 +33,14 @@ public sealed class GuestConsole : IDisposable
     public ConsoleClient? InputHolder { get; private set; }
     public IReadOnlyList<ConsoleClient> Clients => _clients;
 
-    /// <summary>Set while the rate limit holds the rings: the loop time (ms) at which to look again; 0 otherwise.</summary>
-    public long ThrottledUntil { get; private set; }
+    /// <summary>
+    /// When the rings must be looked at again without a kick (loop time in ms; 0: only on a kick): the rate
+    /// limit's next period, a failing log's retry, or at once when a turn's batch bound left bytes behind.
+    /// </summary>
+    public long RetryAt { get; private set; }
+
+    /// <summary>Ring reads per source per turn, so that one chatty guest cannot keep the loop from the others.</summary>
+    public const int BatchesPerTurn = 16;
 
     public GuestConsole(int domid, string name, ConsoleLog log, RateLimit rate, int backlog, Action<string> say)
     {
@@ -83,7 +89,7 @@ public sealed class GuestConsole : IDisposable
     /// <summary>Reads every source's output (within the rate limit) and pushes pending input.</summary>
     public void Service(long nowMs)
     {
-        ThrottledUntil = 0;
+        RetryAt = 0;
         foreach (var source in _sources)
         {
             if (source is not null)
@@ -95,12 +101,17 @@ public sealed class GuestConsole : IDisposable
     private void Drain(ConsoleSource source, long nowMs)
     {
         bool consumed = false;
-        while (true)
+        for (int batch = 0; ; batch++)
         {
+            if (batch == BatchesPerTurn)
+            {
+                RetryNoLaterThan(nowMs);
+                break;
+            }
             int allowed = Rate.Available(nowMs);
             if (allowed <= 0)
             {
-                ThrottledUntil = Rate.PeriodEndsAt;
+                RetryNoLaterThan(Rate.PeriodEndsAt);
                 break;
             }
             var buffer = _buffer.AsSpan(0, Math.Min(_buffer.Length, allowed));
@@ -124,7 +135,7 @@ public sealed class GuestConsole : IDisposable
                 if (!_logFailing)
                     _say($"{this}: writing {Log.Path} failed: {e.Message}; the guest's output waits in its ring, retrying every second");
                 _logFailing = true;
-                ThrottledUntil = nowMs + 1000;
+                RetryNoLaterThan(nowMs + 1000);
                 break;
             }
             if (_logFailing)
@@ -144,6 +155,8 @@ public sealed class GuestConsole : IDisposable
         if (consumed)
             source.Notify.Signal(); // Xen: the backend notifies after consuming, so a writer waiting for room goes on
     }
+
+    private void RetryNoLaterThan(long at) => RetryAt = RetryAt == 0 ? at : Math.Min(RetryAt, at);
 
     private void Fault(ConsoleSource source, string fault, bool output)
     {

@@ -130,8 +130,11 @@ public sealed unsafe class ConsoleDaemon : IDisposable
         {
             if (serviceAll)
                 console.Service(now);
-            if (console.ThrottledUntil != 0)
-                timeout = timeout < 0 ? console.ThrottledUntil - now : Math.Min(timeout, console.ThrottledUntil - now);
+            if (console.RetryAt != 0)
+            {
+                long wait = Math.Max(0, console.RetryAt - now);
+                timeout = timeout < 0 ? wait : Math.Min(timeout, wait);
+            }
             foreach (var source in console.Sources)
             {
                 var s = source;
@@ -161,7 +164,7 @@ public sealed unsafe class ConsoleDaemon : IDisposable
         now = Now;
         foreach (var console in _consoles.Values)
         {
-            if (_pendingConsoles.Contains(console) || (console.ThrottledUntil != 0 && now >= console.ThrottledUntil))
+            if (_pendingConsoles.Contains(console) || (console.RetryAt != 0 && now >= console.RetryAt))
                 console.Service(now);
         }
         Release();

@@ -136,7 +136,20 @@ public sealed class ConsoleWorld : IDisposable
 
     public string LogPath(string name) => Path.Combine(LogDir, $"guest-{name}.log");
 
-    public byte[] ReadLog(string name) => File.Exists(LogPath(name)) ? File.ReadAllBytes(LogPath(name)) : [];
+    public byte[] ReadLog(string name)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return File.Exists(LogPath(name)) ? File.ReadAllBytes(LogPath(name)) : [];
+            }
+            catch (EndOfStreamException) when (attempt < 100)
+            {
+                Thread.Sleep(1); // a restarted daemon cut the log's unrecorded tail while it was being read
+            }
+        }
+    }
 
     /// <summary>Waits until the log holds at least <paramref name="length"/> bytes; returns it.</summary>
     public byte[] WaitForLog(string name, int length)
