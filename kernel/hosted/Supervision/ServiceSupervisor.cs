@@ -80,10 +80,15 @@ public sealed partial class ServiceSupervisor : IDisposable
             }
             record.Started(process.Id);
             _log.Write($"{spec.Name}: started as pid {process.Id} (uid {spec.Uid})");
-            var channel = new Thread(() => Connect(record, listener, process)) { IsBackground = true, Name = spec.Name + " channel" };
+            using var instanceEnded = new CancellationTokenSource();
+            var channel = new Thread(() => Connect(record, listener, instanceEnded.Token)) { IsBackground = true, Name = spec.Name + " channel" };
             channel.Start();
 
             process.WaitForExit();
+            // The channel thread uses the listener and the connection: end it before either goes away
+            // (a child the service forked could otherwise hold the connection open).
+            instanceEnded.Cancel();
+            channel.Join();
             string reason = process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exit code {process.ExitCode}";
             lock (_lock)
                 _running.Remove(spec.Name);
@@ -126,22 +131,30 @@ public sealed partial class ServiceSupervisor : IDisposable
     }
 
     /// <summary>Accepts the instance's connection, checks it comes from the pid just started, and serves it.</summary>
-    private void Connect(ServiceRecord record, UnixListener listener, Process process)
+    private void Connect(ServiceRecord record, UnixListener listener, CancellationToken instanceEnded)
     {
-        while (!_stop.IsCancellationRequested && !process.HasExited)
+        try
         {
-            using var socket = listener.Accept(200);
-            if (socket is null)
-                continue;
-            var peer = socket.Peer;
-            if (peer.Pid != record.Pid)
+            while (!_stop.IsCancellationRequested && !instanceEnded.IsCancellationRequested)
             {
-                _log.Write($"{record.Name}: refused a connection from pid {peer.Pid} (uid {peer.Uid}); expected pid {record.Pid}");
-                continue;
+                using var socket = listener.Accept(200);
+                if (socket is null)
+                    continue;
+                var peer = socket.Peer;
+                if (peer.Pid != record.Pid)
+                {
+                    _log.Write($"{record.Name}: refused a connection from pid {peer.Pid} (uid {peer.Uid}); expected pid {record.Pid}");
+                    continue;
+                }
+                record.Connected();
+                using var ended = instanceEnded.Register(socket.Shutdown);
+                new ServiceChannel(record, socket, _log).Serve();
+                return;
             }
-            record.Connected();
-            new ServiceChannel(record, socket, _log).Serve();
-            return;
+        }
+        catch (IOException e)
+        {
+            _log.Write($"{record.Name}: control channel failed: {e.Message}");
         }
     }
 

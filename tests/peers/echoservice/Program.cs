@@ -27,6 +27,8 @@ public static unsafe class Program
 
     public static int Main(string[] args)
     {
+        if (args is ["--probe"])
+            return SandboxProbe.Run();
         if (args.Length < 2)
         {
             Console.Error.WriteLine("usage: micro-echoservice SOCKET DOMID...");
