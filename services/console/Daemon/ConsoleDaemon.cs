@@ -138,12 +138,18 @@ public sealed unsafe class ConsoleDaemon : IDisposable
             foreach (var source in console.Sources)
             {
                 var s = source;
-                Watch(s.Kick.Fd, Posix.POLLIN, () => { s.Kick.TryConsume(); Pending(console); });
+                Watch(s.Kick.Fd, Posix.POLLIN, () =>
+                {
+                    if (s.Kick.Fd < 0)
+                        return; // dropped by an earlier action of this turn
+                    s.Kick.TryConsume();
+                    Pending(console);
+                });
             }
         }
+        CloseClients(); // before watching them: a closed client's fd must not be polled
         foreach (var client in _clients)
             Watch(client.Socket.Fd, (short)(Posix.POLLIN | (client.HasQueued ? Posix.POLLOUT : 0)), () => ServeClient(client));
-        CloseClients();
 
         var set = stackalloc Posix.PollFd[fds.Count];
         for (int i = 0; i < fds.Count; i++)
@@ -251,6 +257,8 @@ public sealed unsafe class ConsoleDaemon : IDisposable
 
     private void ServeClient(ConsoleClient client)
     {
+        if (client.CloseReason is not null)
+            return; // closed by an earlier action of this turn; its socket goes at the end of the turn
         client.Flush();
         var received = Received.TimedOut;
         try
