@@ -11,7 +11,7 @@ namespace Micro.Toolstack.Tests;
 /// </summary>
 public sealed class MicroInstance : IDisposable
 {
-    public string RunDir { get; } = Path.Combine(Path.GetTempPath(), "micro-toolstack-" + Guid.NewGuid().ToString("N")[..12]);
+    public string RunDir { get; }
     public ChildProcess Core { get; }
     public string ToolstackSocket => Path.Combine(RunDir, "toolstack", "socket");
     public string XenStoreSocket => Path.Combine(RunDir, "xenstored", "socket");
@@ -25,9 +25,11 @@ public sealed class MicroInstance : IDisposable
         return dll;
     }
 
-    public MicroInstance()
+    /// <param name="baseDir">Where the run directory goes (default: the temp directory); xenstored keeps its durable state there.</param>
+    public MicroInstance(string? baseDir = null)
     {
         Requirements.Kvm();
+        RunDir = Path.Combine(baseDir ?? Path.GetTempPath(), "micro-toolstack-" + Guid.NewGuid().ToString("N")[..12]);
         Core = ChildProcess.Dotnet(Build("kernel/hosted", "micro-core"), ["daemon", "--run-dir", RunDir, "--root", Requirements.RepoRoot()]);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!File.Exists(ToolstackSocket))

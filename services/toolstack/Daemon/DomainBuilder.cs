@@ -15,6 +15,9 @@ public static class DomainBuilder
     public const ulong PageSize = 4096;
     public const ulong ImageBase = 0x100000;
 
+    /// <summary>Built-in images are assembled once per daemon, not once per domain.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, GuestImage> Images = new(StringComparer.Ordinal);
+
     public static ulong StorePfn(ulong ramBytes) => ramBytes / PageSize - 2;
     public static ulong ConsolePfn(ulong ramBytes) => ramBytes / PageSize - 1;
 
@@ -31,7 +34,7 @@ public static class DomainBuilder
             error = $"no built-in guest '{builtin}' (names: {string.Join(", ", GuestCatalog.All.Keys)})";
         else
         {
-            var image = build();
+            var image = Images.GetOrAdd(builtin, _ => build());
             ulong ram = (ulong)config.Memory << 20;
             if (image.LoadAddress < ImageBase || image.LoadAddress + (ulong)image.Bytes.Length > StorePfn(ram) * PageSize)
                 error = $"the {image.Bytes.Length}-byte image at 0x{image.LoadAddress:x} does not fit {config.Memory} MiB of RAM";
