@@ -41,7 +41,67 @@ public static class VirtioBlkGuest
         var a = g.A;
         var fail = a.CreateLabel();
         var data = g.Data(Data());
+        Setup(a, fail, ChunkBytes, deviceWrites: false);
+        a.xor(r14d, r14d); // requests submitted = expected used index
+        a.lea(r12, __[data]);
+        Phase(a, fail, write: true);
+        a.mov(r12, (long)ReadBack);
+        Phase(a, fail, write: false);
+        CheckSectors(a, fail);
+        g.Print($"wrote and read back {TotalBytes >> 20} MiB through virtio-blk\n");
+        var done = a.CreateLabel();
+        a.jmp(done);
+        a.Label(ref fail);
+        g.Fail("virtio-blk transfer failed");
+        a.Label(ref done);
+        return g.Build();
+    }
 
+    /// <summary>
+    /// <paramref name="count"/> reads of 4 KiB from random 4 KiB-aligned places of a disk of
+    /// <paramref name="diskBytes"/> (a power of two), one at a time: the benchmark's IOPS guest.
+    /// </summary>
+    public static GuestImage RandomReads(int count, long diskBytes)
+    {
+        if (!System.Numerics.BitOperations.IsPow2(diskBytes) || diskBytes < 8192)
+            throw new ArgumentOutOfRangeException(nameof(diskBytes), "the disk size must be a power of two of at least 8 KiB");
+        var g = new GuestBuilder("virtio-blk-random-reads");
+        var a = g.A;
+        var fail = a.CreateLabel();
+        var next = a.CreateLabel();
+        Setup(a, fail, 4096, deviceWrites: true);
+        a.mov(rdi, (long)Desc);
+        a.mov(rax, (long)ReadBack);
+        a.mov(__qword_ptr[rdi + 16], rax);
+        a.mov(rdi, (long)Header);
+        a.mov(__dword_ptr[rdi], 0); // IN
+        a.mov(__dword_ptr[rdi + 4], 0);
+        a.xor(r14d, r14d);
+        a.mov(r13d, 12345); // LCG state
+        a.mov(r12d, count);
+        a.Label(ref next);
+        a.imul(r13d, r13d, 1103515245);
+        a.add(r13d, 12345);
+        a.mov(eax, r13d);
+        a.shr(eax, 8);
+        a.and(eax, (int)(diskBytes / 4096 - 1));
+        a.shl(rax, 3); // 4 KiB block to sector
+        a.mov(__qword_ptr[(long)Header + 8], rax);
+        Submit(a, fail);
+        a.dec(r12d);
+        a.jnz(next);
+        g.Print($"read {count} random 4 KiB blocks through virtio-blk\n");
+        var done = a.CreateLabel();
+        a.jmp(done);
+        a.Label(ref fail);
+        g.Fail("virtio-blk random read failed");
+        a.Label(ref done);
+        return g.Build();
+    }
+
+    /// <summary>Finds the disk over PCI, brings it up, and lays out the three descriptors (data of <paramref name="dataBytes"/>).</summary>
+    private static void Setup(Iced.Intel.Assembler a, Iced.Intel.Label fail, int dataBytes, bool deviceWrites)
+    {
         // PCI 00:01.0 must be a legacy virtio-blk function; its BAR 0 is an I/O range.
         ConfigRead(a, 0x00);
         a.cmp(eax, 0x1001_1AF4);
@@ -81,32 +141,18 @@ public static class VirtioBlkGuest
         a.mov(__qword_ptr[rdi], rax);
         a.mov(__dword_ptr[rdi + 8], 16);
         a.mov(__dword_ptr[rdi + 12], 1 | (1 << 16)); // NEXT, next = 1
-        a.mov(__dword_ptr[rdi + 24], ChunkBytes);
+        a.mov(__dword_ptr[rdi + 24], dataBytes);
+        a.mov(__dword_ptr[rdi + 28], deviceWrites ? 3 | (2 << 16) : 1 | (2 << 16)); // NEXT (+ WRITE), next = 2
         a.mov(rax, (long)Status);
         a.mov(__qword_ptr[rdi + 32], rax);
         a.mov(__dword_ptr[rdi + 40], 1);
         a.mov(__dword_ptr[rdi + 44], 2); // WRITE
-
-        a.xor(r14d, r14d); // requests submitted = expected used index
-        a.lea(r12, __[data]);
-        Phase(a, fail, write: true);
-        a.mov(r12, (long)ReadBack);
-        Phase(a, fail, write: false);
-        CheckSectors(a, fail);
-        g.Print($"wrote and read back {TotalBytes >> 20} MiB through virtio-blk\n");
-        var done = a.CreateLabel();
-        a.jmp(done);
-        a.Label(ref fail);
-        g.Fail("virtio-blk transfer failed");
-        a.Label(ref done);
-        return g.Build();
     }
 
     /// <summary>One pass over the disk, chunk by chunk, from (or into) the buffer at r12.</summary>
     private static void Phase(Iced.Intel.Assembler a, Iced.Intel.Label fail, bool write)
     {
         var chunk = a.CreateLabel();
-        var wait = a.CreateLabel();
         a.xor(r13d, r13d); // chunk number
         a.Label(ref chunk);
         a.mov(rdi, (long)Header);
@@ -121,6 +167,16 @@ public static class VirtioBlkGuest
         a.mov(rdi, (long)Desc);
         a.mov(__qword_ptr[rdi + 16], rax);
         a.mov(__dword_ptr[rdi + 28], write ? 1 | (2 << 16) : 3 | (2 << 16)); // NEXT (+ WRITE for a read), next = 2
+        Submit(a, fail);
+        a.inc(r13d);
+        a.cmp(r13d, TotalBytes / ChunkBytes);
+        a.jb(chunk);
+    }
+
+    /// <summary>Offers the request of descriptor 0, rings the doorbell and polls the used ring until it completes with status 0.</summary>
+    private static void Submit(Iced.Intel.Assembler a, Iced.Intel.Label fail)
+    {
+        var wait = a.CreateLabel();
         a.mov(__byte_ptr[(long)Status], 0xFF);
         // avail.ring[idx % 128] = 0; avail.idx++; notify queue 0
         a.mov(rdi, (long)Avail);
@@ -141,9 +197,6 @@ public static class VirtioBlkGuest
         a.jne(wait);
         a.cmp(__byte_ptr[(long)Status], 0);
         a.jne(fail);
-        a.inc(r13d);
-        a.cmp(r13d, TotalBytes / ChunkBytes);
-        a.jb(chunk);
     }
 
     /// <summary>Checks the first dword of every sector read back (the host checks every byte).</summary>

@@ -1,0 +1,2 @@
+// KVM, memfd and device-model processes: Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
