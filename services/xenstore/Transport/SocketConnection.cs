@@ -21,6 +21,9 @@ public sealed class SocketConnection : Connection
     public Socket Socket { get; }
     public XsFrameDecoder Decoder { get; } = new();
 
+    /// <summary>Where decoded requests go (made once, not per read).</summary>
+    public Action<XsMessage>? Handler { get; set; }
+
     /// <summary>Sends what it can without blocking; false if the peer is gone.</summary>
     public bool Flush()
     {

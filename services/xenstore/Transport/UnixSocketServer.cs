@@ -56,48 +56,54 @@ public sealed unsafe class UnixSocketServer : IDisposable
     public void Run()
     {
         byte[] buffer = new byte[64 * 1024];
-        var fds = new List<Posix.PollFd>();
+        var fds = new Posix.PollFd[16];
+        var readable = new List<SocketConnection>();
         while (!_stop)
         {
-            fds.Clear();
-            fds.Add(new Posix.PollFd { Fd = _wakeFd, Events = Posix.POLLIN });
-            fds.Add(new Posix.PollFd { Fd = (int)_listener.Handle, Events = Posix.POLLIN });
-            foreach (var c in _clients)
-                fds.Add(new Posix.PollFd { Fd = (int)c.Socket.Handle, Events = (short)(Posix.POLLIN | (c.QueuedMessages > 0 ? Posix.POLLOUT : 0)) });
             // A snapshot: handlers may add or remove sources.
             var extra = ExtraSources.ToArray();
-            foreach (var (fd, _) in extra)
-                fds.Add(new Posix.PollFd { Fd = fd, Events = Posix.POLLIN });
-            var arr = fds.ToArray();
+            int clientCount = _clients.Count;
+            int count = 2 + clientCount + extra.Length;
+            if (fds.Length < count)
+                fds = new Posix.PollFd[count * 2];
+            fds[0] = new Posix.PollFd { Fd = _wakeFd, Events = Posix.POLLIN };
+            fds[1] = new Posix.PollFd { Fd = (int)_listener.Handle, Events = Posix.POLLIN };
+            for (int i = 0; i < clientCount; i++)
+            {
+                var c = _clients[i];
+                fds[2 + i] = new Posix.PollFd { Fd = (int)c.Socket.Handle, Events = (short)(Posix.POLLIN | (c.QueuedMessages > 0 ? Posix.POLLOUT : 0)) };
+            }
+            for (int i = 0; i < extra.Length; i++)
+                fds[2 + clientCount + i] = new Posix.PollFd { Fd = extra[i].Fd, Events = Posix.POLLIN };
             int n;
-            fixed (Posix.PollFd* p = arr)
-                n = Posix.Poll(p, (nuint)arr.Length, -1);
+            fixed (Posix.PollFd* p = fds)
+                n = Posix.Poll(p, (nuint)count, -1);
             if (n < 0)
                 continue; // EINTR
-            if ((arr[0].Revents & Posix.POLLIN) != 0)
+            if ((fds[0].Revents & Posix.POLLIN) != 0)
             {
                 ulong v;
                 _ = Posix.Read(_wakeFd, &v, 8);
             }
-            if ((arr[1].Revents & Posix.POLLIN) != 0)
-                AcceptAll();
-            int clientCount = arr.Length - 2 - extra.Length;
-            var readable = new List<SocketConnection>();
+            readable.Clear();
             for (int i = 0; i < clientCount; i++)
             {
-                if ((arr[2 + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0)
+                if ((fds[2 + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0)
                     readable.Add(_clients[i]);
             }
+            if ((fds[1].Revents & Posix.POLLIN) != 0)
+                AcceptAll();
             foreach (var c in readable)
                 ReadFrom(c, buffer);
             for (int i = 0; i < extra.Length; i++)
             {
-                if ((arr[2 + clientCount + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0)
+                if ((fds[2 + clientCount + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0)
                     extra[i].OnReadable();
             }
             BeforeReplies?.Invoke();
-            foreach (var c in _clients.ToArray())
+            for (int i = _clients.Count - 1; i >= 0; i--)
             {
+                var c = _clients[i];
                 if (c.Closed || !c.Flush() || c.QueuedBytes > MaxQueuedBytes)
                     Drop(c);
             }
@@ -136,7 +142,8 @@ public sealed unsafe class UnixSocketServer : IDisposable
             Drop(c);
             return;
         }
-        if (!c.Decoder.Feed(buffer.AsSpan(0, n), msg => _service.Handle(c, msg)))
+        c.Handler ??= msg => _service.Handle(c, msg);
+        if (!c.Decoder.Feed(buffer.AsSpan(0, n), c.Handler))
             Drop(c);
     }
 
