@@ -19,6 +19,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         using var guest = _world.StartGuest(pages, "write", total.ToString(), "11");
         var random = new Random(3);
         int kills = 0;
+        var recoveries = new List<double>();
         for (int i = 0; i < 6 && !guest.HasExited; i++)
         {
             // Kill at a point chosen by how far the log has got, so the kills land while bytes flow.
@@ -27,7 +28,14 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
             _world.KillDaemon();
             kills++;
             Thread.Sleep(random.Next(0, 50)); // the guest fills the ring and waits meanwhile
+            int before = _world.ReadLog("d9").Length;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             _world.Restart();
+            if (before < total)
+            {
+                _world.WaitForLog("d9", before + 1);
+                recoveries.Add(clock.Elapsed.TotalMilliseconds);
+            }
         }
         Assert.Equal(0, guest.WaitForExit(ConsoleWorld.Timeout));
         var log = _world.WaitForLog("d9", total);
@@ -35,6 +43,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(total, log.Length);
         Assert.Equal(ConsoleWorld.Expected(total, 11), log);
         Assert.Equal(0, pages.Ring.OutputPending.Count);
+        output.WriteLine($"{kills} kills; restart to the next logged byte: {string.Join(", ", recoveries.Select(ms => $"{ms:F0} ms"))}");
         foreach (string line in _world.DaemonStderr.Split('\n'))
         {
             if (line.Contains("cut ", StringComparison.Ordinal) || line.Contains("resumed at", StringComparison.Ordinal))
