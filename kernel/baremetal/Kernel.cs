@@ -9,8 +9,9 @@ namespace Micro.BareMetal;
 
 /// <summary>
 /// The managed entry: entry.asm calls kmain in long mode with the loader's magic and info. Brings up
-/// the platform, runs its self-tests, then the hypervisor; the overall result (no guest reported FAILURE) goes to
-/// QEMU's isa-debug-exit port. Command-line words `test=ud|pf|null|panic` provoke a failure on purpose.
+/// the platform, runs its self-tests, then the hypervisor; the overall result (every guest ended, none
+/// reported FAILURE) goes to QEMU's isa-debug-exit port. Command-line words `test=ud|pf|null|panic`
+/// provoke a failure on purpose.
 /// </summary>
 internal static unsafe class Kernel
 {
@@ -116,10 +117,10 @@ internal static unsafe class Kernel
         return Summarize(domains, count);
     }
 
-    /// <summary>Prints the guests' test results; false if any guest reported FAILURE.</summary>
+    /// <summary>Prints the guests' test results; false if any guest reported FAILURE or never ended.</summary>
     private static bool Summarize(BareMetalDomain[] domains, int count)
     {
-        ulong passed = 0, failed = 0, silent = 0;
+        ulong passed = 0, failed = 0, silent = 0, running = 0;
         for (int i = 0; i < count; i++)
         {
             if (domains[i].TestResult > 0)
@@ -128,6 +129,8 @@ internal static unsafe class Kernel
                 failed++;
             else
                 silent++;
+            if (!domains[i].Stopped)
+                running++;
         }
         Serial.Write("micro: guest results: ");
         Serial.WriteDec(passed);
@@ -136,7 +139,13 @@ internal static unsafe class Kernel
         Serial.Write(" FAILURE, ");
         Serial.WriteDec(silent);
         Serial.WriteLine(" without a result");
-        return failed == 0;
+        if (running > 0)
+        {
+            Serial.Write("micro: ");
+            Serial.WriteDec(running);
+            Serial.WriteLine(" guest(s) never ended");
+        }
+        return failed == 0 && running == 0;
     }
 
     private static BareMetalDomain StartGuest(Micro.Core.Hypervisor core, PageAllocator pages, int g)

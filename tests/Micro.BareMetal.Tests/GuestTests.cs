@@ -90,10 +90,23 @@ public sealed partial class GuestTests
     }
 
     [QemuFact]
-    public void Every_embedded_guest_runs_to_its_end_and_passing_guests_report_success()
+    public void Hostile_guest_gets_xen_errors_for_garbage_while_the_other_carries_on()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=hostile,hello");
+        Assert.Equal(0, rc);
+        Assert.Contains("[d1] hostile: every piece of garbage got Xen's error", serial, StringComparison.Ordinal);
+        Assert.Contains("[d1] Test result: SUCCESS", serial, StringComparison.Ordinal);
+        Assert.Contains("[d2] Test result: SUCCESS", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: guest results: 2 SUCCESS, 0 FAILURE, 0 without a result", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void Every_default_guest_runs_to_its_end_and_passing_guests_report_success()
     {
         var (rc, serial) = BareMetalImage.Boot();
         Assert.Equal(0, rc);
+        Assert.Contains("micro: d1 = guest evtchn-a", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: d3 = guest evtchn-echo", serial, StringComparison.Ordinal);
         var guests = GuestLine().Matches(serial).Select(m => (Id: m.Groups[1].Value, Name: m.Groups[2].Value)).ToList();
         Assert.Contains(guests, g => g.Name == "hello");
         foreach (var (id, name) in guests)
@@ -112,6 +125,19 @@ public sealed partial class GuestTests
         Assert.Equal(1, rc); // isa-debug-exit carried the failure
         Assert.Contains("[d2] Test result: FAILURE: deliberate, to check the overall status", serial, StringComparison.Ordinal);
         Assert.Contains("micro: guest results: 1 SUCCESS, 1 FAILURE, 0 without a result", serial, StringComparison.Ordinal);
+    }
+
+    [QemuFact]
+    public void Guests_that_all_wait_end_the_run_and_one_that_never_ended_makes_the_status_failure()
+    {
+        var (rc, serial) = BareMetalImage.Boot("guests=hello,blocked");
+        Assert.Equal(1, rc);
+        Assert.Contains("[d1] Test result: SUCCESS", serial, StringComparison.Ordinal);
+        Assert.Contains("[d2] blocking with nothing to wake me", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: every remaining guest is blocked with nothing pending", serial, StringComparison.Ordinal);
+        Assert.DoesNotContain("[d2] Test result", serial, StringComparison.Ordinal); // never woken without an event
+        Assert.Contains("micro: 1 guest(s) never ended", serial, StringComparison.Ordinal);
+        Assert.Contains("micro: all done", serial, StringComparison.Ordinal);
     }
 
     [QemuFact]

@@ -5,10 +5,11 @@ using Micro.Guests.Tests;
 // Usage: micro-baremetal-guests OUTDIR [NAME...]
 // Writes OUTDIR/NAME.bin for each guest and OUTDIR/guests.asm, which embeds them in this layout:
 //   guest_table: dq count, then per guest: dq name, name_length, image, image_length, load_address, entry, runs_by_default
-// Guests find each other by fixed domids. The event-channel pair and its service (d1, d2, d3) come first
-// by default, and run only when all three are there. Guests that fail on purpose (the overall-status
-// check), measure (the benchmark) or also need d1 and d2 (the grant pair) run only when the kernel
-// command line names them.
+// The default run (no guests= on the kernel command line) starts the guests of ByDefault: those that
+// need nothing but the core. Others are embedded too and run when named: guests that need a hosted
+// test harness or service process (the catalog grows with them), that fail on purpose, that measure,
+// or that also expect to be d1 and d2. Guests find each other by fixed domids, so the event-channel pair
+// and its service come first (d1, d2, d3), and only when all three are there.
 if (args.Length < 1)
 {
     Console.Error.WriteLine("usage: micro-baremetal-guests OUTDIR [NAME...]");
@@ -26,6 +27,7 @@ var catalog = new Dictionary<string, Func<Micro.Guests.Runtime.GuestImage>>(Gues
     ["evtchn-echo"] = Micro.BareMetal.GuestImages.EventChannelEchoGuest.Build,
     ["grant-a"] = Micro.BareMetal.GuestImages.GrantGuests.BuildGranter,
     ["grant-b"] = Micro.BareMetal.GuestImages.GrantGuests.BuildMapper,
+    ["blocked"] = Micro.BareMetal.GuestImages.BlockedGuest.Build,
 };
 bool eventChannelGuests = Array.TrueForAll(EventChannelGuests, catalog.ContainsKey);
 string[] requested = explicitNames
@@ -61,7 +63,7 @@ for (int i = 0; i < images.Count; i++)
 {
     var image = images[i];
     File.WriteAllBytes(Path.Combine(outDir, image.Name + ".bin"), image.Bytes);
-    bool runsByDefault = !OnlyOnRequest.Contains(image.Name) && (eventChannelGuests || !EventChannelGuests.Contains(image.Name));
+    bool runsByDefault = ByDefault.Contains(image.Name) && (eventChannelGuests || !EventChannelGuests.Contains(image.Name));
     int byDefault = runsByDefault ? 1 : 0;
     asm.AppendLine(inv, $"    dq guest_name_{i}, {Encoding.ASCII.GetByteCount(image.Name)}, guest_image_{i}, {image.Bytes.Length}, 0x{image.LoadAddress:x}, 0x{image.Entry:x}, {byDefault}");
 }
@@ -76,7 +78,9 @@ return 0;
 
 internal static partial class Program
 {
-    private static readonly HashSet<string> OnlyOnRequest = ["failing", "bench", "grant-a", "grant-b"];
+    /// <summary>The guests that need nothing but the core (in tests/guests or here).</summary>
+    private static readonly HashSet<string> ByDefault =
+        ["evtchn-a", "evtchn-b", "evtchn-echo", "hello", "hostile", "illegal", "triple-fault", "uart"];
 
     /// <summary>In domid order: the pair of tests/guests and the bare-metal stand-in for their service.</summary>
     private static readonly string[] EventChannelGuests = ["evtchn-a", "evtchn-b", "evtchn-echo"];

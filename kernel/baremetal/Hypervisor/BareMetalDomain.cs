@@ -39,6 +39,9 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
     /// <summary>Waiting in HLT or SCHEDOP_block/poll for an event.</summary>
     public bool Blocked { get; set; }
 
+    /// <summary>The timeout of the current wait (SCHEDOP_poll's, in ns); 0: none, only an event ends it.</summary>
+    public ulong BlockTimeoutNs { get; set; }
+
     /// <summary>The core raised an upcall that has not been injected yet (the guest had interrupts off).</summary>
     public bool UpcallPending { get; set; }
 
@@ -54,7 +57,11 @@ internal sealed unsafe class BareMetalDomain : DomainSubstrate
         Blocked = false;
     }
 
-    public override void BlockVcpu(int vcpu, ulong timeoutNs) => Blocked = true;
+    public override void BlockVcpu(int vcpu, ulong timeoutNs)
+    {
+        Blocked = true;
+        BlockTimeoutNs = timeoutNs;
+    }
 
     public override void WakeVcpu(int vcpu) => Blocked = false;
 

@@ -17,7 +17,6 @@ internal static unsafe class DomainScheduler
     public static void Run(ExitHandler handler, BareMetalDomain[] domains, int count)
     {
         ulong exits = 0;
-        int idleRounds = 0;
         while (exits < MaxExits)
         {
             bool ran = false, anyAlive = false;
@@ -37,23 +36,32 @@ internal static unsafe class DomainScheduler
             }
             if (!anyAlive)
                 return;
-            if (!ran)
+            if (!ran && !ExpireTimeouts(domains, count))
             {
-                // Everyone waits: let block timeouts expire (there is no other source of events).
-                if (++idleRounds > 1000)
-                {
-                    Serial.WriteLine("micro: every remaining guest is blocked with nothing pending");
-                    return;
-                }
-                for (int i = 0; i < count; i++)
-                    domains[i].Blocked = false;
-            }
-            else
-            {
-                idleRounds = 0;
+                Serial.WriteLine("micro: every remaining guest is blocked with nothing pending");
+                return;
             }
         }
         Serial.WriteLine("micro: exit budget used up; stopping the guests");
+    }
+
+    /// <summary>
+    /// Everyone waits, and nothing but a guest makes events here: the waits with a timeout (SCHEDOP_poll)
+    /// end now, as their timeouts would. False when no wait has one: the guests wait for each other.
+    /// </summary>
+    private static bool ExpireTimeouts(BareMetalDomain[] domains, int count)
+    {
+        bool woke = false;
+        for (int i = 0; i < count; i++)
+        {
+            BareMetalDomain d = domains[i];
+            if (!d.Stopped && d.Blocked && d.BlockTimeoutNs != 0)
+            {
+                d.Blocked = false;
+                woke = true;
+            }
+        }
+        return woke;
     }
 
     private static void RunOnce(ExitHandler handler, BareMetalDomain d)

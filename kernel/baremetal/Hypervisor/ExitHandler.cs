@@ -27,7 +27,7 @@ internal sealed unsafe class ExitHandler
             case ExitKind.Hlt:
                 vcpu.Skip();
                 if (!d.UpcallPending)
-                    d.Blocked = true;
+                    d.BlockVcpu(0, 0);
                 break;
             case ExitKind.Hypercall:
                 {
