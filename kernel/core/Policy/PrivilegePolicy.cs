@@ -180,6 +180,28 @@ public sealed class PrivilegePolicy
         return Refuse(caller, operation, target.Id, 0);
     }
 
+    /// <summary>
+    /// Write the memory or the boot vCPU state of <paramref name="target"/> while it is under construction:
+    /// hvmloader's job, and the toolstack's domain builder's.
+    /// </summary>
+    public int MayBuild(Domain caller, Domain target)
+    {
+        if ((Has(caller, Privilege.WriteConstructingMemory) || Has(caller, Privilege.ControlDomains)) && target.IsGuest &&
+            target.State == DomainState.Constructing)
+        {
+            return 0;
+        }
+        return Refuse(caller, "domain_build", target.Id, (long)target.State);
+    }
+
+    /// <summary>List every domain: the toolstack, and xenstore (which must notice deaths).</summary>
+    public int MayList(Domain caller)
+    {
+        if (Has(caller, Privilege.ControlDomains) || Has(caller, Privilege.SeeDomainDeath))
+            return 0;
+        return Refuse(caller, "domain_list", caller.Id, 0);
+    }
+
     /// <summary>Serve ioreqs of, or inject interrupts into, <paramref name="target"/>: its device model only.</summary>
     public int MayServeDevice(Domain caller, Domain target, string operation)
     {

@@ -221,6 +221,58 @@ public sealed class ServiceRequests
         return Done(caller, "domain_getinfo failed", rc, domid);
     }
 
+    /// <summary>
+    /// May <paramref name="caller"/> load <paramref name="domid"/> (write its memory, set its boot vCPU)? On 0,
+    /// <paramref name="target"/> is the domain, for the substrate to load; it is still under construction.
+    /// </summary>
+    public int DomainBuild(Domain caller, int domid, out Domain? target)
+    {
+        target = null;
+        int rc = Enter(caller);
+        if (rc == 0)
+        {
+            Domain? d = core.Domains.Resolve(caller, domid);
+            rc = d == null || !d.IsAlive ? -Errno.ESRCH : core.Policy.MayBuild(caller, d);
+            if (rc == 0)
+                target = d;
+        }
+        return Done(caller, "domain_build failed", rc, domid);
+    }
+
+    /// <summary>The domain <paramref name="domid"/> for a getinfo, when <paramref name="caller"/> may inspect it.</summary>
+    public int DomainInfo(Domain caller, int domid, out Domain? target)
+    {
+        target = null;
+        int rc = Enter(caller);
+        if (rc == 0)
+        {
+            Domain? d = core.Domains.Resolve(caller, domid);
+            rc = d == null ? -Errno.ESRCH : core.Policy.MayInspect(caller, d, "domain_getinfo");
+            if (rc == 0)
+                target = d;
+        }
+        return Done(caller, "domain_getinfo failed", rc, domid);
+    }
+
+    /// <summary>Fills <paramref name="ids"/> with the ids of live domains in order; <paramref name="count"/> is how many (at most its length).</summary>
+    public int DomainList(Domain caller, int[] ids, out int count)
+    {
+        count = 0;
+        int rc = Enter(caller);
+        if (rc == 0)
+            rc = core.Policy.MayList(caller);
+        if (rc == 0)
+        {
+            for (int id = 0; id < core.Domains.Capacity && count < ids.Length; id++)
+            {
+                Domain? d = core.Domains.Lookup(id);
+                if (d != null && d.IsAlive)
+                    ids[count++] = id;
+            }
+        }
+        return Done(caller, "domain_list failed", rc, 0);
+    }
+
     public int SetHvmParam(Domain caller, int domid, int index, ulong value)
     {
         int rc = Enter(caller);

@@ -36,7 +36,12 @@ public sealed unsafe class HostedDomain : CoreDomains.DomainSubstrate, IDisposab
     /// <summary>Where the guest asked for its hypercall page (0 until it writes the MSR).</summary>
     public ulong HypercallPageGpa { get; internal set; }
 
-    public HostedDomain(HostedCore core, KvmSystem kvm, ulong ramSize = GuestLayout.DefaultRamSize, int vcpus = 1, TextWriter? consoleEcho = null)
+    /// <summary>What the toolstack called it (the core itself knows domains by id only).</summary>
+    public string Name { get; set; } = "";
+
+    /// <param name="creator">The service domain asking (the policy decides); null: the core itself, at boot or in tests.</param>
+    public HostedDomain(HostedCore core, KvmSystem kvm, ulong ramSize = GuestLayout.DefaultRamSize, int vcpus = 1, TextWriter? consoleEcho = null,
+        CoreDomains.Domain? creator = null)
     {
         Core = core;
         Memory = new GuestMemoryFd("micro-guest-ram", ramSize);
@@ -49,7 +54,10 @@ public sealed unsafe class HostedDomain : CoreDomains.DomainSubstrate, IDisposab
             Vcpus[i] = new Vcpu(this, Vm.CreateVcpu(i));
         Exits = new ExitDispatcher(this);
         Upcalls = new UpcallInjector(this);
-        int rc = core.Hypervisor.CreateBootDomain(CoreDomains.DomainConfig.Guest(vcpus), Memory, this, out var domain);
+        var config = CoreDomains.DomainConfig.Guest(vcpus);
+        int rc = creator is null
+            ? core.Hypervisor.CreateBootDomain(config, Memory, this, out var domain)
+            : core.Hypervisor.Services.DomainCreate(creator, config, Memory, this, out domain);
         if (rc < 0 || domain is null)
         {
             DisposeResources();

@@ -23,6 +23,10 @@ public sealed class Vcpu : IDisposable
     /// <summary>Exits handled by this vCPU (for tests and the benchmark).</summary>
     public long Exits { get; private set; }
 
+    /// <summary>Time spent inside KVM_RUN, i.e. running the guest.</summary>
+    public TimeSpan CpuTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _runTicks));
+    private long _runTicks;
+
     internal Vcpu(HostedDomain domain, KvmVcpu kvm)
     {
         Domain = domain;
@@ -43,7 +47,9 @@ public sealed class Vcpu : IDisposable
             while (!Domain.IsShutDown)
             {
                 Domain.Upcalls.BeforeRun(this);
+                long entered = System.Diagnostics.Stopwatch.GetTimestamp();
                 uint reason = Kvm.Run();
+                Interlocked.Add(ref _runTicks, System.Diagnostics.Stopwatch.GetTimestamp() - entered);
                 Exits++;
                 if (reason == KvmExitReason.INTR)
                     Volatile.Write(ref Kvm.RunState.ImmediateExit, 0);

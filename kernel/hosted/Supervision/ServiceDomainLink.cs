@@ -1,7 +1,11 @@
 using Micro.Core;
 using Micro.Core.Domains;
 using Micro.Core.Memory;
+using Micro.Core.Services;
+using Micro.Kernel.Boot;
 using Micro.Kernel.Core;
+using Micro.Kernel.Domains;
+using Micro.Kernel.Kvm;
 using Micro.Protocol.Messages;
 using Micro.Protocol.Os;
 
@@ -24,9 +28,14 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
     public long Upcalls => Interlocked.Read(ref _upcalls);
     private long _upcalls;
 
-    public ServiceDomainLink(HostedCore core, ServiceRole role, int targetId = DomId.Invalid)
+    private readonly KvmSystem? _kvm;
+    private readonly Dictionary<int, HostedDomain> _created = [];
+
+    /// <param name="kvm">Where DomainCreate builds guests; without it this service cannot create domains.</param>
+    public ServiceDomainLink(HostedCore core, ServiceRole role, int targetId = DomId.Invalid, KvmSystem? kvm = null)
     {
         _core = core;
+        _kvm = kvm;
         int rc = core.Hypervisor.CreateBootDomain(DomainConfig.Service(role, targetId), new NoGuestMemory(), new Substrate(this), out var domain);
         if (rc < 0 || domain is null)
         {
@@ -88,8 +97,61 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
                 return Ok(s.DomainUnpause(d, r.Domid), request);
             case DomainShutdown r:
                 return Ok(s.DomainShutdown(d, r.Domid, (int)r.Reason), request);
+            case DomainCreate r:
+                return Create(r);
             case DomainDestroy r:
-                return Ok(s.DomainDestroy(d, r.Domid), request);
+                {
+                    int rc = s.DomainDestroy(d, r.Domid);
+                    HostedDomain? built = null;
+                    lock (_created)
+                    {
+                        if (rc == 0 && _created.Remove(r.Domid, out built))
+                            built.Dispose(); // its VM, vCPU threads and RAM; the core has already let it go
+                    }
+                    return Ok(rc, request);
+                }
+            case DomainWriteMemory r:
+                return Build(s, r.Domid, request, hd =>
+                    hd.Memory.TryGetSpan(r.Address, (ulong)r.Data.Length, out var span) ? Copy(r.Data, span) : -Errno.EFAULT);
+            case DomainSetEntry r:
+                return Build(s, r.Domid, request, hd =>
+                {
+                    if (!hd.Memory.Contains(r.Entry, 1))
+                        return -Errno.EINVAL;
+                    LongModeBoot.Enter(hd.Vcpus[0].Kvm, r.Entry);
+                    return 0;
+                });
+            case DomainGetInfo r:
+                {
+                    int rc = s.DomainInfo(d, r.Domid, out var target);
+                    return rc < 0 || target is null ? Error(rc, $"{request.Type} failed") : new(new DomainInfoReply(Info(target)));
+                }
+            case DomainList:
+                {
+                    int[] ids = new int[DomainListReply.MaxDomains];
+                    int rc = s.DomainList(d, ids, out int count);
+                    if (rc < 0)
+                        return Error(rc, $"{request.Type} failed");
+                    var infos = new List<DomainInfo>(count);
+                    foreach (int id in ids.AsSpan(0, count))
+                    {
+                        if (s.DomainInfo(d, id, out var target) == 0 && target is not null)
+                            infos.Add(Info(target));
+                    }
+                    return new(new DomainListReply([.. infos]));
+                }
+            case DomainRings r:
+                {
+                    int rc = s.GetHvmParam(d, r.Domid, HvmParam.STORE_PFN, out ulong storePfn);
+                    ulong storePort = 0, consolePfn = 0, consolePort = 0;
+                    if (rc == 0)
+                        rc = s.GetHvmParam(d, r.Domid, HvmParam.STORE_EVTCHN, out storePort);
+                    if (rc == 0)
+                        rc = s.GetHvmParam(d, r.Domid, HvmParam.CONSOLE_PFN, out consolePfn);
+                    if (rc == 0)
+                        rc = s.GetHvmParam(d, r.Domid, HvmParam.CONSOLE_EVTCHN, out consolePort);
+                    return rc < 0 ? Error(rc, $"{request.Type} failed") : new(new DomainRingsReply(storePfn, (uint)storePort, consolePfn, (uint)consolePort));
+                }
             case SetHvmParam r:
                 return Ok(s.SetHvmParam(d, r.Domid, r.Index > int.MaxValue ? -1 : (int)r.Index, r.Value), request);
             case GetHvmParam r:
@@ -101,6 +163,55 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
                 _core.Log.Write($"d{d.Id}: {request.Type} is not a request a service may make");
                 return Error(-Errno.ENOSYS, $"{request.Type} is not served");
         }
+    }
+
+    /// <summary>Builds a paused guest (the core's policy decides whether this service may) and keeps it until DomainDestroy.</summary>
+    private ServiceReply Create(DomainCreate r)
+    {
+        if (_kvm is null)
+            return Error(-Errno.EOPNOTSUPP, "this service's link builds no domains");
+        if (r.MemoryMiB < 2 || r.MemoryMiB > MaxMemoryMiB || r.Vcpus < 1 || r.Vcpus > Domain.MaxVcpus)
+            return Error(-Errno.EINVAL, $"{r.MemoryMiB} MiB and {r.Vcpus} vCPUs: a domain has 2..{MaxMemoryMiB} MiB and 1..{Domain.MaxVcpus} vCPUs");
+        HostedDomain hd;
+        try
+        {
+            hd = new HostedDomain(_core, _kvm, (ulong)r.MemoryMiB << 20, (int)r.Vcpus, creator: Domain) { Name = r.Name };
+        }
+        catch (InvalidOperationException e)
+        {
+            return Error(-Errno.EPERM, e.Message); // the core refused; the policy logged why
+        }
+        lock (_created)
+            _created[hd.DomId] = hd;
+        return new(new DomainCreateReply((ushort)hd.DomId));
+    }
+
+    public const uint MaxMemoryMiB = 2048;
+
+    /// <summary>Runs <paramref name="load"/> on a guest under construction once the policy allows this service to build it.</summary>
+    private ServiceReply Build(ServiceRequests s, ushort domid, Message request, Func<HostedDomain, int> load)
+    {
+        int rc = s.DomainBuild(Domain, domid, out var target);
+        if (rc == 0)
+            rc = target?.Substrate is HostedDomain hd ? load(hd) : -Errno.EOPNOTSUPP;
+        return Ok(rc, request);
+    }
+
+    private static int Copy(byte[] data, Span<byte> into)
+    {
+        data.CopyTo(into);
+        return 0;
+    }
+
+    private static DomainInfo Info(Domain d)
+    {
+        var hosted = d.Substrate as HostedDomain;
+        long cpuTicks = 0;
+        foreach (var v in hosted?.Vcpus ?? [])
+            cpuTicks += v.CpuTime.Ticks;
+        DomainDeathReason? reason = d.State == DomainState.Shutdown && d.ShutdownReason >= 0 ? (DomainDeathReason)d.ShutdownReason : null;
+        return new DomainInfo((ushort)d.Id, hosted?.Name ?? "", (DomainRunState)d.State, reason,
+            hosted is null ? 0 : hosted.Memory.Size / 1024, (uint)d.VcpuCount, (ulong)cpuTicks * 100);
     }
 
     /// <summary>Ports arrive as uint32; anything past int range is no port (the core then says -EINVAL).</summary>
@@ -115,6 +226,12 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
 
     public void Dispose()
     {
+        lock (_created)
+        {
+            foreach (var hd in _created.Values)
+                hd.Dispose();
+            _created.Clear();
+        }
         _core.Hypervisor.DestroyDomain(Domain);
         Kick.Dispose();
     }
