@@ -87,7 +87,7 @@ public sealed record IoreqServerRegister(ushort Domid, IoreqKind Kind, ulong Sta
             throw new MessagePackSerializationException($"IoreqServerRegister.Kind: {kind} is not port (0) or mmio (1)");
         ulong start = reader.ReadUInt64(), end = reader.ReadUInt64();
         if (end < start)
-            throw new MessagePackSerializationException($"IoreqServerRegister: range end {end:#x} is below start {start:#x}");
+            throw new MessagePackSerializationException($"IoreqServerRegister: range end 0x{end:x} is below start 0x{start:x}");
         return new(domid, (IoreqKind)kind, start, end);
     }
 }

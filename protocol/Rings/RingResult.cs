@@ -22,15 +22,15 @@ public readonly record struct RingResult(RingError Error, int Count, bool Notify
     {
         RingError.None => $"ok, {Count} bytes" + (Notify ? ", notify peer" : ""),
         RingError.WouldBlock => "ring empty or full, waiting for the peer",
-        RingError.ProducerBehindConsumer => $"producer index {A:#x} is behind consumer index {B:#x}",
-        RingError.IndexDistanceTooLarge => $"indices {A:#x} and {B:#x} are {A - B} bytes apart, more than the ring",
-        RingError.IndexMovedBackwards => $"peer index moved backwards from {B:#x} to {A:#x}",
-        RingError.IndexMisaligned => $"record ring index {A:#x} is not a multiple of 8",
+        RingError.ProducerBehindConsumer => $"producer index 0x{A:x} is behind consumer index 0x{B:x}",
+        RingError.IndexDistanceTooLarge => $"indices 0x{A:x} and 0x{B:x} are {A - B} bytes apart, more than the ring",
+        RingError.IndexMovedBackwards => $"peer index moved backwards from 0x{B:x} to 0x{A:x}",
+        RingError.IndexMisaligned => $"record ring index 0x{A:x} is not a multiple of 8",
         RingError.RecordTooLong => $"record header announces {A} bytes, limit is {B}",
         RingError.RecordBeyondProduced => $"record needs {A} bytes but only {B} are produced",
         RingError.RecordTooLarge => $"record of {A} bytes is larger than the limit of {B}",
         RingError.BufferTooSmall => $"next record has {A} bytes, buffer holds {B}",
-        RingError.BadHeader => $"ring header invalid (field {A:#x}, expected {B:#x})",
+        RingError.BadHeader => $"ring header invalid (field 0x{A:x}, expected 0x{B:x})",
         _ => Error.ToString(),
     };
 

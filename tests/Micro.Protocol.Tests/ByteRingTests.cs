@@ -62,7 +62,7 @@ public unsafe class ByteRingTests
         Assert.Equal(expected, read.Error);
         Assert.Equal(expected, write.Error);
         Assert.True(read.IsFault);
-        Assert.Contains($"{prod:#x}", read.Describe(), StringComparison.Ordinal);
+        Assert.Contains($"0x{prod:x}", read.Describe(), StringComparison.Ordinal);
         Assert.Equal(expected, ring.Readable().Error);
         Assert.Equal(expected, ring.Writable().Error);
         // Indices untouched, nothing outside the region touched.
