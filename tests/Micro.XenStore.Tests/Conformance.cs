@@ -41,7 +41,7 @@ public static class Conformance
                 }
                 else
                 {
-                    ring = new RingGuest(domid, Path.Combine(daemon.Dir, $"ring-{domid}"), () => setup.Request(XsMessageType.XS_GET_DOMAIN_PATH, "0\0"));
+                    ring = ReferenceGuest(daemon, setup, domid);
                 }
                 rings.Add(ring);
                 if (setup.Request(XsMessageType.XS_INTRODUCE, $"{domid}\0{domid}\0{domid + 10}\0") != "OK\0")
@@ -89,6 +89,23 @@ public static class Conformance
             foreach (var r in rings)
                 r.Dispose();
         }
+    }
+
+    /// <summary>
+    /// A guest of the reference daemon: its ring is a file the shim maps, its event channel the shim's
+    /// FIFO (the local port is the remote one, domid + 10, plus 1000); a dom0 request after each
+    /// signal makes sure the daemon went round its loop.
+    /// </summary>
+    public static RingGuest ReferenceGuest(Daemon daemon, XsClient dom0, uint domid)
+    {
+        string fifo = Path.Combine(daemon.Dir, "evtchn");
+        byte[] port = BitConverter.GetBytes(domid + 10 + 1000);
+        return new RingGuest(domid, Path.Combine(daemon.Dir, $"ring-{domid}"), () =>
+        {
+            using (var f = new FileStream(fifo, FileMode.Open, FileAccess.Write))
+                f.Write(port);
+            dom0.Request(XsMessageType.XS_GET_DOMAIN_PATH, "0\0");
+        });
     }
 
     public static string Describe(XsMessage m)

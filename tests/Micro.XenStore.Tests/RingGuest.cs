@@ -202,7 +202,8 @@ public sealed unsafe class RingGuest : IDisposable
         {
             if (Environment.TickCount64 > deadline)
                 throw new TimeoutException("the daemon did not complete the reconnection");
-            Notify.Wait(50);
+            Poke?.Invoke();
+            Notify.Wait(PollMs);
         }
         _received.Clear();
         _decoder = new XsFrameDecoder();

@@ -104,6 +104,45 @@ public sealed unsafe class RingTests
         Assert.Equal("OK\0", good.Request(XS_WRITE, "/local/domain/8/k\0w"));
     }
 
+    /// <summary>
+    /// The C daemon sets the same error indicator for a scribbled index and leaves everyone else alone.
+    /// One deliberate difference: Xen 4.17's C daemon advertises no server features (it has no ring
+    /// reconnection); ours advertises reconnection and the error indicator (tested above).
+    /// </summary>
+    [Fact]
+    public void Hostile_indices_set_the_error_indicator_as_on_the_reference()
+    {
+        var outcomes = new List<string>();
+        foreach (var daemon in new[] { Daemon.Reference(), Daemon.Ours() })
+        {
+            using (daemon)
+            {
+                using var dom0 = daemon.Connect();
+                using var guest = daemon.Name == "ours"
+                    ? new RingGuest(7)
+                    : Conformance.ReferenceGuest(daemon, dom0, 7);
+                if (daemon.Name == "ours")
+                    Assert.Equal("OK", guest.Attach(daemon.RingSocket));
+                Introduce(dom0, 7);
+                string before = guest.Request(XS_GET_DOMAIN_PATH, "7\0");
+                uint features = guest.Interface->server_features;
+                Volatile.Write(ref guest.Interface->req_prod, guest.Interface->req_cons + 5000);
+                guest.Kick.Signal();
+                long deadline = Environment.TickCount64 + 10_000;
+                while (guest.Ring.Error == 0 && Environment.TickCount64 < deadline)
+                {
+                    guest.Poke?.Invoke();
+                    Thread.Sleep(2);
+                }
+                uint error = guest.Ring.Error;
+                string others = dom0.Request(XS_READ, "/local/domain/7\0");
+                outcomes.Add($"{Conformance.Printable(before)} features={features} error={error} others='{others}'");
+            }
+        }
+        Assert.Equal("/local/domain/7\\0 features=0 error=2 others=''", outcomes[0]);
+        Assert.Equal(outcomes[0].Replace("features=0", "features=3", StringComparison.Ordinal), outcomes[1]);
+    }
+
     [Fact]
     public void Bad_offers_are_refused_precisely()
     {

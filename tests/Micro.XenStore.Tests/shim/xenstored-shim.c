@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int dummy_handle;
@@ -44,22 +45,45 @@ int xc_domain_getinfo(void *xch, uint32_t first_domid, unsigned max_doms, void *
 void *xenevtchn_open(void *logger, unsigned flags) { (void)logger; (void)flags; return &dummy_handle; }
 void *xenevtchn_fdopen(void *logger, int fd, unsigned flags) { (void)logger; (void)fd; (void)flags; return &dummy_handle; }
 
+/*
+ * Event channels from guests: a FIFO $XENSTORED_RUNDIR/evtchn, where a test acting as a guest writes
+ * the 32-bit local port it signals (remote port + 1000, see below). Without a run dir, nothing fires.
+ */
 int xenevtchn_fd(void *xce)
 {
     (void)xce;
+    if (evtchn_fd >= 0)
+        return evtchn_fd;
+    const char *rundir = getenv("XENSTORED_RUNDIR");
+    if (rundir != NULL) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/evtchn", rundir);
+        unlink(path);
+        if (mkfifo(path, 0600) == 0)
+            evtchn_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    }
     if (evtchn_fd < 0)
         evtchn_fd = eventfd(0, EFD_CLOEXEC); /* never signalled: no event ever arrives */
     return evtchn_fd;
 }
 
 int xenevtchn_bind_virq(void *xce, unsigned virq) { (void)xce; (void)virq; return (int)next_port++; }
+
+/* The local port is the remote one + 1000, so a test knows which port to signal. */
 int xenevtchn_bind_interdomain(void *xce, uint32_t domid, uint32_t remote_port)
 {
-    (void)xce; (void)domid; (void)remote_port;
-    return (int)next_port++;
+    (void)xce; (void)domid;
+    return (int)(remote_port + 1000);
 }
+
+int xenevtchn_pending(void *xce)
+{
+    (void)xce;
+    uint32_t port;
+    return read(xenevtchn_fd(xce), &port, sizeof port) == (ssize_t)sizeof port ? (int)port : -1;
+}
+
 int xenevtchn_notify(void *xce, uint32_t port) { (void)xce; (void)port; return 0; }
-int xenevtchn_pending(void *xce) { (void)xce; return -1; }
 int xenevtchn_unbind(void *xce, uint32_t port) { (void)xce; (void)port; return 0; }
 int xenevtchn_unmask(void *xce, uint32_t port) { (void)xce; (void)port; return 0; }
 
