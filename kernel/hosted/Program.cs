@@ -30,8 +30,6 @@ public static class Program
                 return RunGuest(args[1]);
             case "daemon":
                 return Daemon.CoreDaemon.Run(args[1..]);
-            case "service-exec":
-                return Daemon.ServiceLauncher.Run(args[1..]);
             default:
                 Console.Error.WriteLine("usage: micro-core run-guest NAME | list-guests | daemon --run-dir DIR --root REPO [--allow-uid UID]");
                 return 2;

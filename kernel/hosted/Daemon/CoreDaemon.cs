@@ -69,13 +69,13 @@ public static partial class CoreDaemon
             string dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
             var records = new List<ServiceRecord>
             {
-                supervisor.Start(Spec("xenstored", dotnet, Announced(root, "xenstored", dotnet, [Dll(root, "services/xenstore", "micro-xenstored"), "--socket", layout.XenStoreSocket, "--state-dir", layout.XenStoreState, "--ring-socket", Path.Combine(layout.XenStoreDir, "rings")]), XenStoreUid, xenstoreDomain)),
+                supervisor.Start(Spec("xenstored", dotnet, [Dll(root, "services/xenstore", "micro-xenstored"), "--socket", layout.XenStoreSocket, "--state-dir", layout.XenStoreState, "--ring-socket", Path.Combine(layout.XenStoreDir, "rings")], XenStoreUid, xenstoreDomain)),
             };
             WaitFor(layout.XenStoreSocket, TimeSpan.FromSeconds(30), log);
             OpenToGroup(layout.XenStoreSocket);
             string consoled = Dll(root, "services/console", "micro-consoled");
             if (File.Exists(consoled))
-                records.Add(supervisor.Start(Spec("consoled", dotnet, Announced(root, "consoled", dotnet, [consoled, "--log-dir", layout.ConsoledDir, "--xenstore", layout.XenStoreSocket]), ConsoleUid, consoleDomain)));
+                records.Add(supervisor.Start(Spec("consoled", dotnet, [consoled, "--log-dir", layout.ConsoledDir, "--xenstore", layout.XenStoreSocket], ConsoleUid, consoleDomain)));
             else
                 log.Write($"consoled is not built ({consoled}); running without it");
             var toolstackArgs = new List<string>
@@ -111,10 +111,6 @@ public static partial class CoreDaemon
 
     private static ServiceSpec Spec(string name, string dotnet, IReadOnlyList<string> args, uint uid, ServiceRequestHandler handler) =>
         new(name, dotnet, args, uid, ServiceGid, handler) { InitialBackoff = TimeSpan.FromMilliseconds(500) };
-
-    /// <summary>The command line of a service that does not say Hello itself: <see cref="ServiceLauncher"/> does, then execs it.</summary>
-    private static List<string> Announced(string root, string name, string dotnet, IEnumerable<string> args) =>
-        [Dll(root, "kernel/hosted", "micro-core"), "service-exec", "{socket}", name, dotnet, .. args];
 
     private static string Dll(string root, string project, string assembly) => Path.Combine(root, project, "bin", "Release", "net10.0", assembly + ".dll");
 
