@@ -135,8 +135,11 @@ public sealed unsafe class DeviceModelHost : IDisposable
         waitSet[^1] = _socket.Fd;
         byte[] buffer = new byte[4096];
         int[] none = [];
+        // First the request a predecessor may have committed but not answered (its stamp must still be
+        // the journal's last), then any queue work or notification it left behind.
+        ServeAll();
         for (int d = 0; d < _doorbells.Length; d++)
-            _device.Doorbell(d); // work a predecessor left, or notifications it never saw
+            _device.Doorbell(d);
         while (true)
         {
             ServeAll();

@@ -1,3 +1,4 @@
+using Micro.Devices.Host;
 using Micro.Guests.Runtime;
 using Micro.Kernel.Core;
 using Micro.Kernel.Domains;
@@ -34,27 +35,13 @@ internal sealed class GuestHarness : IDisposable
         _supervisor = new ServiceSupervisor(_runDir, Log);
     }
 
-    /// <summary>The device-model program (built with this test project).</summary>
-    public static string DevicesDll
-    {
-        get
-        {
-            string config = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-            string dll = Path.Combine(Requirements.RepoRoot(), "services", "devices", "bin", config, "net10.0", "micro-devices.dll");
-            return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing: build services/devices");
-        }
-    }
-
-    public static string Dotnet => Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-
     /// <summary>Starts `micro-devices KIND` for the guest and waits until it has claimed <paramref name="probePort"/>.</summary>
     public (ServiceRecord Service, DeviceModelLink Link) StartDevice(string kind, ushort probePort, DeviceModelGrants grants, params string[] options)
     {
         var link = new DeviceModelLink(Domain, grants);
         _links.Add(link);
         uint uid = _nextUid++;
-        var spec = new ServiceSpec($"{kind}-d{Domain.DomId}", Dotnet, [DevicesDll, kind, "{socket}", Domain.DomId.ToString(), .. options], uid, uid, link)
-        { InitialBackoff = TimeSpan.FromMilliseconds(20) };
+        var spec = DeviceModelCommand.Spec(kind, Domain.DomId, uid, link, options) with { InitialBackoff = TimeSpan.FromMilliseconds(20) };
         var service = _supervisor.Start(spec);
         WaitUntil(() => Domain.Exits.PortIo.TryFind(probePort, out var s) && s == link.Server, TimeSpan.FromSeconds(30));
         return (service, link);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Micro.Devices.Host;
 using Micro.Guests.Runtime;
 using Micro.Guests.Tests;
 using Micro.Kernel.Core;
@@ -6,7 +7,6 @@ using Micro.Kernel.Domains;
 using Micro.Kernel.Ioreq;
 using Micro.Kernel.Kvm;
 using Micro.Kernel.Supervision;
-using Micro.Testing;
 
 namespace Micro.Bench.Devices;
 
@@ -128,11 +128,7 @@ internal sealed class DeviceBenchmarks : IDisposable
 
     private static void Start(ServiceSupervisor supervisor, HostedDomain d, DeviceModelLink link, string kind, ushort probe, string[] options)
     {
-        string config = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-        string dll = Path.Combine(Requirements.RepoRoot(), "services", "devices", "bin", config, "net10.0", "micro-devices.dll");
-        string dotnet = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        uint uid = _nextUid++;
-        supervisor.Start(new ServiceSpec($"{kind}-d{d.DomId}", dotnet, [dll, kind, "{socket}", d.DomId.ToString(), .. options], uid, uid, link));
+        supervisor.Start(DeviceModelCommand.Spec(kind, d.DomId, _nextUid++, link, options));
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!(d.Exits.PortIo.TryFind(probe, out var s) && s == link.Server))
         {

@@ -14,5 +14,7 @@ public static class GuestCatalog
         ["evtchn-b"] = EventChannelGuests.BuildB,
         ["hostile"] = HostileGuest.Build,
         ["grant"] = GrantGuest.Build,
+        ["kbd-reset"] = KeyboardResetGuest.Build,
+        ["virtio-blk"] = VirtioBlkGuest.Build,
     };
 }
