@@ -72,4 +72,32 @@ public sealed class DomainControlTests
         Assert.DoesNotContain(Expect<DomainListReply>(toolstack, new DomainList()).Domains, d => d.Domid == domid);
         Assert.True(runner.Log.Contains($"d{console.Domain.Id}: refusal: domain_build"), string.Join('\n', runner.Log.Lines));
     }
+
+    [KvmFact]
+    public void A_watching_toolstack_process_is_told_when_a_guest_shuts_down_and_a_console_service_may_not_watch()
+    {
+        using var runner = new GuestRunner();
+        using var toolstack = new ServiceDomainLink(runner.Core, ServiceRole.Toolstack);
+        using var console = new ServiceDomainLink(runner.Core, ServiceRole.Console);
+        Refused(console, new DomainWatch(), 1);
+        var guest = runner.Create(HelloGuest.Build());
+        string runDir = Directory.CreateTempSubdirectory("micro-watch-").FullName;
+        try
+        {
+            using (var supervisor = new ServiceSupervisor(runDir, runner.Log))
+            {
+                var watcher = supervisor.Start(new ServiceSpec("watcher", Peers.Dotnet, [Peers.Dll("echoservice", "micro-echoservice"), "--watch", "{socket}"], 60106, 60106, toolstack));
+                Peers.WaitUntil(() => toolstack.Watching, TimeSpan.FromSeconds(30), () => string.Join('\n', runner.Log.Lines));
+                guest.Start();
+                runner.WaitAll(guest);
+                Peers.WaitUntil(() => watcher.LastExit.Length > 0, TimeSpan.FromSeconds(30), () => string.Join('\n', runner.Log.Lines));
+                Assert.True(watcher.LastExit == "exit code 0", string.Join('\n', runner.Log.Lines));
+            }
+            Assert.True(runner.Log.Contains($"watch: d{guest.DomId} Poweroff"), string.Join('\n', runner.Log.Lines));
+        }
+        finally
+        {
+            Directory.Delete(runDir, recursive: true);
+        }
+    }
 }

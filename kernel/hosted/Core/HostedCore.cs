@@ -16,5 +16,13 @@ public sealed class HostedCore : IDisposable
         Hypervisor = new Hypervisor(new CoreLogSink(log), new HostedCoreLock(), Pages, maxDomains);
     }
 
+    /// <summary>
+    /// A domain shut down (its SHUTDOWN_* reason) or was destroyed. Raised under the core lock: handlers
+    /// only queue work (for example a notification to a watching service), never block.
+    /// </summary>
+    public event Action<int, Micro.Protocol.Messages.DomainDeathReason>? DomainDied;
+
+    internal void RaiseDomainDied(int domid, Micro.Protocol.Messages.DomainDeathReason reason) => DomainDied?.Invoke(domid, reason);
+
     public void Dispose() => Pages.Dispose();
 }

@@ -147,9 +147,13 @@ public sealed unsafe class HostedDomain : CoreDomains.DomainSubstrate, IDisposab
             case CoreDomains.DomainState.Shutdown:
                 int reason = CoreDomain?.ShutdownReason ?? CoreDomains.ShutdownReason.Crash;
                 Shutdown((ShutdownReason)reason, "SCHEDOP_shutdown");
+                if (CoreDomain is not null)
+                    Core.RaiseDomainDied(DomId, (Micro.Protocol.Messages.DomainDeathReason)reason);
                 break;
             case CoreDomains.DomainState.Dying:
                 Shutdown(ShutdownReason.Poweroff, "destroyed");
+                if (CoreDomain is not null)
+                    Core.RaiseDomainDied(DomId, Micro.Protocol.Messages.DomainDeathReason.Destroyed);
                 break;
         }
     }

@@ -99,6 +99,8 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
                 return Ok(s.DomainShutdown(d, r.Domid, (int)r.Reason), request);
             case DomainCreate r:
                 return Create(r);
+            case DomainWatch:
+                return Watch(service, request);
             case DomainDestroy r:
                 {
                     int rc = s.DomainDestroy(d, r.Domid);
@@ -188,6 +190,28 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
 
     public const uint MaxMemoryMiB = 2048;
 
+    private ServiceRecord? _watcher;
+
+    /// <summary>True once a service on this link asked for DomainDied notifications.</summary>
+    public bool Watching => Volatile.Read(ref _watcher) is not null;
+
+    /// <summary>DomainWatch: from now on every shutdown and destruction reaches this service as DomainDied.</summary>
+    private ServiceReply Watch(ServiceRecord service, Message request)
+    {
+        int rc = _core.Hypervisor.Services.DomainList(Domain, [], out _); // the same right: toolstack or xenstore
+        if (rc < 0)
+            return Error(rc, $"{request.Type} failed");
+        if (Interlocked.Exchange(ref _watcher, service) is null)
+            _core.DomainDied += OnDomainDied;
+        return new(new OkReply());
+    }
+
+    private void OnDomainDied(int domid, DomainDeathReason reason)
+    {
+        if (domid != Domain.Id)
+            Volatile.Read(ref _watcher)?.Channel?.Notify(new DomainDied((ushort)domid, reason));
+    }
+
     /// <summary>Runs <paramref name="load"/> on a guest under construction once the policy allows this service to build it.</summary>
     private ServiceReply Build(ServiceRequests s, ushort domid, Message request, Func<HostedDomain, int> load)
     {
@@ -226,6 +250,7 @@ public sealed unsafe class ServiceDomainLink : ServiceRequestHandler, IDisposabl
 
     public void Dispose()
     {
+        _core.DomainDied -= OnDomainDied;
         lock (_created)
         {
             foreach (var hd in _created.Values)

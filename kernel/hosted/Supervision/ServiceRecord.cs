@@ -19,6 +19,9 @@ public sealed class ServiceRecord(ServiceSpec spec)
     public int Starts { get { lock (_lock) return _starts; } }
     public string LastExit { get { lock (_lock) return _lastExit; } }
 
+    /// <summary>The connected instance's channel, for notifications; null while none is connected.</summary>
+    internal ServiceChannel? Channel { get; set; }
+
     internal void Started(int pid)
     {
         lock (_lock)

@@ -148,7 +148,17 @@ public sealed partial class ServiceSupervisor : IDisposable
                 }
                 record.Connected();
                 using var ended = instanceEnded.Register(socket.Shutdown);
-                new ServiceChannel(record, socket, _log).Serve();
+                var channel = new ServiceChannel(record, socket, _log);
+                record.Channel = channel;
+                try
+                {
+                    channel.Serve();
+                }
+                finally
+                {
+                    record.Channel = null;
+                    channel.Dispose();
+                }
                 return;
             }
         }

@@ -29,6 +29,8 @@ public static unsafe class Program
     {
         if (args is ["--probe"])
             return SandboxProbe.Run();
+        if (args is ["--watch", string watchSocket])
+            return DomainWatcher.Run(watchSocket);
         if (args.Length < 2)
         {
             Console.Error.WriteLine("usage: micro-echoservice SOCKET DOMID...");
