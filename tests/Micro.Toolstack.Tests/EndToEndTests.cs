@@ -219,6 +219,19 @@ public class EndToEndTests(SharedMicro shared) : IClassFixture<SharedMicro>
     }
 
     [KvmFact]
+    public void Shutdown_and_reboot_ask_the_guest_through_xenstore()
+    {
+        using var client = Micro.Client();
+        var d = Create(client, Micro.Config("polite", HelloConfig("polite")), paused: true);
+        using var xs = Micro.XenStore();
+        Assert.Equal(0, Micro.Cli("shutdown", "polite").ExitCode);
+        Assert.Equal("poweroff", xs.ReadString($"/local/domain/{d.Domid}/control/shutdown"));
+        Assert.Equal(0, Micro.Cli("reboot", d.Domid.ToString(System.Globalization.CultureInfo.InvariantCulture)).ExitCode);
+        Assert.Equal("reboot", xs.ReadString($"/local/domain/{d.Domid}/control/shutdown"));
+        Assert.Equal(0, Micro.Cli("destroy", "polite").ExitCode);
+    }
+
+    [KvmFact]
     public void Services_lists_every_service_domain()
     {
         MicroInstance.WaitUntil(() => File.Exists(Path.Combine(Micro.RunDir, "services.status")), Timeout, () => "no services.status");
