@@ -60,8 +60,8 @@ public static class Program
 
     private static PciFunction PciFunctionOf(string kind, ushort port) => kind switch
     {
-        "blk" => PciFunction.Virtio(2, 0x010000, port, 0x40),
-        "console" => PciFunction.Virtio(3, 0x078000, port, 0x20),
+        "blk" => PciFunction.VirtioBlock(port),
+        "console" => PciFunction.VirtioConsole(port),
         _ => throw new FormatException($"--device {kind}@{port:x}: the PCI bus knows blk and console"),
     };
 }

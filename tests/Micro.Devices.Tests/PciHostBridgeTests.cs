@@ -5,7 +5,7 @@ namespace Micro.Devices.Tests;
 
 public sealed class PciHostBridgeTests : IDisposable
 {
-    private readonly DeviceBench<PciHostBridge> _bench = new(() => new PciHostBridge([PciFunction.Virtio(2, 0x010000, 0xC000, 0x40)]));
+    private readonly DeviceBench<PciHostBridge> _bench = new(() => new PciHostBridge([PciFunction.VirtioBlock(0xC000), PciFunction.VirtioConsole(0xC040)]));
 
     public void Dispose() => _bench.Dispose();
 
@@ -35,12 +35,15 @@ public sealed class PciHostBridgeTests : IDisposable
         Assert.Equal(0x01UL, Config(1, 0x3D, 1));
         Assert.Equal(0x1AF4UL, Config(1, 0, 2));
         Assert.Equal(0x1001UL, Config(1, 2, 2));
+        Assert.Equal(0x1003_1AF4UL, Config(2, 0));
+        Assert.Equal(0x0003_1AF4UL, Config(2, 0x2C));
+        Assert.Equal(0xC041UL, Config(2, 0x10));
     }
 
     [Fact]
     public void Absent_functions_other_buses_and_a_disabled_address_read_all_ones()
     {
-        Assert.Equal(0xFFFF_FFFFUL, Config(2, 0));
+        Assert.Equal(0xFFFF_FFFFUL, Config(3, 0));
         Assert.Equal(0xFFFF_FFFFUL, Config(1, 0, bus: 1));
         Assert.Equal(0xFFFF_FFFFUL, Config(1, 0, function: 3));
         _bench.Out(PciHostBridge.AddressPort, 0x0000_0800, 4);

@@ -75,4 +75,21 @@ public sealed class VirtioProcessTests : IDisposable
         Assert.Equal(1, blk.Restarts);
         Assert.NotEqual(killed, blk.Pid);
     }
+
+    [KvmFact]
+    public void A_guest_finds_virtio_console_over_pci_and_its_line_reaches_the_console_ring()
+    {
+        using var h = new GuestHarness(VirtioConsoleGuest.Build());
+        const ushort consoleBase = 0xC040;
+        h.StartDevice("pci", 0xCF8, DeviceModelGrants.None, "--device", $"console@0x{consoleBase:x}");
+        var grants = new DeviceModelGrants { GuestMemory = true, Output = true, Doorbells = [consoleBase + VirtioPciDevice.QueueNotifyReg] };
+        var (_, link) = h.StartDevice("virtio-console", consoleBase, grants, "--base", $"0x{consoleBase:x}");
+        Assert.Equal(ShutdownReason.Poweroff, h.Run());
+        Assert.True(h.Domain.Console.Text.Contains("Test result: SUCCESS", StringComparison.Ordinal), h.Describe());
+        var ring = DeviceOutputRing.View(link.Output!);
+        var buffer = new byte[4096];
+        var r = ring.Read(buffer);
+        Assert.True(r.IsOk, r.ToString());
+        Assert.Equal(VirtioConsoleGuest.Text, buffer[..r.Count]);
+    }
 }

@@ -11,9 +11,13 @@ public sealed record PciFunction(ushort Vendor, ushort Device, uint ClassCode, u
     /// <summary>Intel 440FX, the host bridge of Xen's and QEMU's default PC.</summary>
     public static PciFunction HostBridge { get; } = new(0x8086, 0x1237, 0x060000, 0, 0, 0, 0, 0);
 
-    /// <summary>A legacy (transitional) virtio-pci function: device 0x1000 + type - 1, subsystem id = virtio device type.</summary>
-    public static PciFunction Virtio(ushort deviceType, uint classCode, ushort ioBase, ushort ioSize)
-        => new(VirtioVendor, (ushort)(0x1000 + deviceType - 1), classCode, VirtioVendor, deviceType, ioBase, ioSize, 1);
+    /// <summary>A legacy (transitional) virtio-pci function: its transitional device id (0x1001 block, 0x1003 console), subsystem id = virtio device type.</summary>
+    public static PciFunction Virtio(ushort transitionalId, ushort deviceType, uint classCode, ushort ioBase, ushort ioSize)
+        => new(VirtioVendor, transitionalId, classCode, VirtioVendor, deviceType, ioBase, ioSize, 1);
+
+    public static PciFunction VirtioBlock(ushort ioBase) => Virtio(0x1001, 2, 0x010000, ioBase, 0x40);
+
+    public static PciFunction VirtioConsole(ushort ioBase) => Virtio(0x1003, 3, 0x078000, ioBase, 0x20);
 
     public bool HasBar => IoSize > 0;
 }

@@ -16,5 +16,6 @@ public static class GuestCatalog
         ["grant"] = GrantGuest.Build,
         ["kbd-reset"] = KeyboardResetGuest.Build,
         ["virtio-blk"] = VirtioBlkGuest.Build,
+        ["virtio-console"] = VirtioConsoleGuest.Build,
     };
 }

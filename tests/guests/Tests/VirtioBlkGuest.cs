@@ -102,38 +102,8 @@ public static class VirtioBlkGuest
     /// <summary>Finds the disk over PCI, brings it up, and lays out the three descriptors (data of <paramref name="dataBytes"/>).</summary>
     private static void Setup(Iced.Intel.Assembler a, Iced.Intel.Label fail, int dataBytes, bool deviceWrites)
     {
-        // PCI 00:01.0 must be a legacy virtio-blk function; its BAR 0 is an I/O range.
-        ConfigRead(a, 0x00);
-        a.cmp(eax, 0x1001_1AF4);
-        a.jne(fail);
-        ConfigRead(a, 0x10);
-        a.test(al, 1);
-        a.jz(fail);
-        a.and(eax, 0xFFFC);
-        a.mov(r15d, eax);
-        a.mov(eax, 0x8000_0804u);
-        a.mov(dx, 0xCF8);
-        a.@out(dx, eax);
-        a.mov(ax, 0x0005); // I/O decoding and bus mastering
-        a.mov(dx, 0xCFC);
-        a.@out(dx, ax);
-
-        // Reset, acknowledge, no features, queue 0 at Queue, driver ready.
-        OutByte(a, 0x12, 0);
-        OutByte(a, 0x12, 3);
-        a.lea(edx, __[r15 + 0x04]);
-        a.xor(eax, eax);
-        a.@out(dx, eax);
-        a.lea(edx, __[r15 + 0x0E]);
-        a.@out(dx, ax);
-        a.lea(edx, __[r15 + 0x0C]);
-        a.@in(ax, dx);
-        a.cmp(ax, 128);
-        a.jne(fail);
-        a.lea(edx, __[r15 + 0x08]);
-        a.mov(eax, (uint)(Queue >> 12));
-        a.@out(dx, eax);
-        OutByte(a, 0x12, 7);
+        LegacyVirtioDriver.FindIoBar(a, 1, 0x1001_1AF4, fail);
+        LegacyVirtioDriver.Start(a, 0, Queue, fail);
 
         // Descriptors: 0 header (readable), 1 data (address per request), 2 status (writable).
         a.mov(rdi, (long)Desc);
@@ -173,28 +143,11 @@ public static class VirtioBlkGuest
         a.jb(chunk);
     }
 
-    /// <summary>Offers the request of descriptor 0, rings the doorbell and polls the used ring until it completes with status 0.</summary>
+    /// <summary>Offers the request of descriptor 0 and polls until it completes with status 0.</summary>
     private static void Submit(Iced.Intel.Assembler a, Iced.Intel.Label fail)
     {
-        var wait = a.CreateLabel();
         a.mov(__byte_ptr[(long)Status], 0xFF);
-        // avail.ring[idx % 128] = 0; avail.idx++; notify queue 0
-        a.mov(rdi, (long)Avail);
-        a.movzx(eax, __word_ptr[rdi + 2]);
-        a.mov(ecx, eax);
-        a.and(ecx, 127);
-        a.mov(__word_ptr[rdi + rcx * 2 + 4], 0);
-        a.inc(eax);
-        a.mov(__word_ptr[rdi + 2], ax);
-        a.inc(r14d);
-        a.lea(edx, __[r15 + 0x10]);
-        a.xor(eax, eax);
-        a.@out(dx, ax);
-        a.Label(ref wait);
-        a.pause();
-        a.movzx(eax, __word_ptr[(long)Used + 2]);
-        a.cmp(ax, r14w);
-        a.jne(wait);
+        LegacyVirtioDriver.SubmitAndWait(a, 0, Queue);
         a.cmp(__byte_ptr[(long)Status], 0);
         a.jne(fail);
     }
@@ -215,21 +168,5 @@ public static class VirtioBlkGuest
         a.add(edi, 128);
         a.dec(ecx);
         a.jnz(loop);
-    }
-
-    private static void ConfigRead(Iced.Intel.Assembler a, int register)
-    {
-        a.mov(eax, 0x8000_0800u | (uint)register); // bus 0, device 1, function 0
-        a.mov(dx, 0xCF8);
-        a.@out(dx, eax);
-        a.mov(dx, 0xCFC);
-        a.@in(eax, dx);
-    }
-
-    private static void OutByte(Iced.Intel.Assembler a, int register, byte value)
-    {
-        a.lea(edx, __[r15 + register]);
-        a.mov(al, value);
-        a.@out(dx, al);
     }
 }
