@@ -94,9 +94,18 @@ public sealed class GuestEvents(GuestBuilder g)
         g.ExpectRax(0, $"unmask of port {port} failed");
     }
 
-    /// <summary>SCHEDOP_poll on one port: returns when it is pending.</summary>
+    /// <summary>
+    /// SCHEDOP_poll on one port until it is pending. Xen may return from a poll early (an event on another
+    /// port kicks the vCPU), so, like a real guest, poll again until the port is pending (bounded).
+    /// </summary>
     public void Poll(int port)
     {
+        var again = A.CreateLabel();
+        var done = A.CreateLabel();
+        A.mov(r14d, 100_000);
+        A.Label(ref again);
+        A.bt(__qword_ptr[PendingBits + (port >> 6) * 8], (byte)(port & 63));
+        A.jc(done);
         A.mov(__dword_ptr[Arg + 0x40], port);
         A.mov(__qword_ptr[Arg], (int)(Arg + 0x40));
         A.mov(__dword_ptr[Arg + 8], 1);
@@ -105,6 +114,10 @@ public sealed class GuestEvents(GuestBuilder g)
         A.mov(esi, (uint)Arg);
         g.Hypercall(Xen.HYPERVISOR_sched_op);
         g.ExpectRax(0, $"poll on port {port} failed");
+        A.dec(r14d);
+        A.jnz(again);
+        g.Fail($"port {port} never became pending");
+        A.Label(ref done);
     }
 
     public void Yield()
