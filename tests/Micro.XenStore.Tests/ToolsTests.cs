@@ -70,9 +70,10 @@ public sealed class ToolsTests
     public void Xenstore_watch_reports_the_same_events()
     {
         var outputs = new List<string>();
-        foreach (var daemon in new[] { Daemon.Reference(), Daemon.Ours() })
+        // Started one at a time, so a failure leaves no daemon undisposed.
+        foreach (var start in new Func<Daemon>[] { Daemon.Reference, () => Daemon.Ours() })
         {
-            using (daemon)
+            using (var daemon = start())
             {
                 var env = new Dictionary<string, string> { ["XENSTORED_PATH"] = daemon.SocketPath };
                 using var watch = new Micro.Testing.ChildProcess(Micro.Testing.Requirements.Tool("xenstore-watch"), ["-n", "4", "/w"], env);

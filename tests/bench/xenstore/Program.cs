@@ -43,11 +43,16 @@ public static class Program
 
         // All daemons run side by side and take turns on each workload, several rounds, best round
         // kept: on a shared, noisy machine this compares them under the same conditions.
-        var daemons = columns.Select(c => c.Start()).ToList();
-        var clients = daemons.Select(d => d.Connect()).ToList();
+        var daemons = new List<Daemon>();
+        var clients = new List<XsClient>();
         var results = new double[workloads.Length, columns.Count];
         try
         {
+            foreach (var (_, start) in columns)
+            {
+                daemons.Add(start());
+                clients.Add(daemons[^1].Connect());
+            }
             foreach (var c in clients)
                 Workloads.SequentialReads(c, 500); // warm up
             for (int w = 0; w < workloads.Length; w++)
