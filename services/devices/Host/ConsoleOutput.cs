@@ -17,6 +17,7 @@ public sealed unsafe class ConsoleOutput
     private readonly SafeFileHandle? _log;
     private readonly Action<string> _complain;
     private bool _complained;
+    private bool _logFailed;
 
     public ConsoleOutput(SharedMemory? ring, SafeFileHandle? log, Action<string> complain)
     {
@@ -47,9 +48,25 @@ public sealed unsafe class ConsoleOutput
             _ring.Pointer[DeviceOutputRing.DataOffset + ((uint)total & (DeviceOutputRing.DataSize - 1))] = value;
         }
         if (_log is not null)
-            RandomAccess.Write(_log, new ReadOnlySpan<byte>(&value, 1), (long)total);
+            WriteLog(value, (long)total);
         total++;
         return true;
+    }
+
+    private void WriteLog(byte value, long offset)
+    {
+        try
+        {
+            RandomAccess.Write(_log!, new ReadOnlySpan<byte>(&value, 1), offset);
+        }
+        catch (IOException e) when (!_logFailed)
+        {
+            _logFailed = true; // the console ring still gets every byte; the log is best effort after this
+            _complain($"console log: {e.Message}");
+        }
+        catch (IOException)
+        {
+        }
     }
 
     /// <summary>Makes the first <paramref name="total"/> bytes visible to the console service.</summary>

@@ -105,7 +105,7 @@ public sealed unsafe class DeviceModelHost : IDisposable
         var state = SharedMemory.Map(fds[1], DeviceModelLink.StatePageSize);
         var header = *(DeviceModelHeader*)(state.Pointer + DeviceModelHeader.Offset);
         if (header.Magic != DeviceModelHeader.MagicValue || header.Vcpus < 1 || header.Vcpus > IoreqPage.MaxVcpus
-            || header.DoorbellCount > DeviceModelHeader.MaxDoorbells || header.FdCount != fds.Length)
+            || header.DoorbellCount > DeviceModelHeader.MaxDoorbells || header.FileCount > UnixSocket.MaxFds || header.FdCount != fds.Length)
             throw new IOException($"the grant header does not match the {fds.Length} fds received");
         int next = 2;
         var request = EventFd.Adopt(fds[next++]);

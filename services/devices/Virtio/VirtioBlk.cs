@@ -72,8 +72,7 @@ public sealed class VirtioBlk(ushort @base) : VirtioPciDevice(@base)
                 status = Transfer(type == TypeIn, sector, data, ref written, out error);
                 break;
             case TypeFlush:
-                RandomAccess.FlushToDisk(_image!);
-                status = StatusOk;
+                status = Flush();
                 break;
             case TypeGetId:
                 status = GetId(data, ref written);
@@ -106,21 +105,44 @@ public sealed class VirtioBlk(ushort @base) : VirtioPciDevice(@base)
         if (length % SectorSize != 0 || sector > _sectors || length / SectorSize > _sectors - sector)
             return StatusIoErr; // the driver's mistake, not a broken queue
         long offset = (long)(sector * SectorSize);
-        foreach (var seg in data)
+        try
         {
-            Ram.TryGet(seg.Addr, seg.Len, out var buffer); // checked by the walk
-            if (read)
+            foreach (var seg in data)
             {
-                int n = RandomAccess.Read(_image!, buffer, offset);
-                if (n < buffer.Length)
-                    buffer[n..].Clear(); // past a short file: zeros
-                written += seg.Len;
+                Ram.TryGet(seg.Addr, seg.Len, out var buffer); // checked by the walk
+                if (read)
+                {
+                    int n = RandomAccess.Read(_image!, buffer, offset);
+                    if (n < buffer.Length)
+                        buffer[n..].Clear(); // past a short file: zeros
+                    written += seg.Len;
+                }
+                else
+                    RandomAccess.Write(_image!, (ReadOnlySpan<byte>)buffer, offset);
+                offset += seg.Len;
             }
-            else
-                RandomAccess.Write(_image!, (ReadOnlySpan<byte>)buffer, offset);
-            offset += seg.Len;
+        }
+        catch (IOException e)
+        {
+            // The host's failure (disk full, I/O error) is the guest's IOERR, not a crash loop of the model.
+            Context.Log($"{Name}: {(read ? "read" : "write")} at sector {sector}: {e.Message}");
+            return StatusIoErr;
         }
         return StatusOk;
+    }
+
+    private byte Flush()
+    {
+        try
+        {
+            RandomAccess.FlushToDisk(_image!);
+            return StatusOk;
+        }
+        catch (IOException e)
+        {
+            Context.Log($"{Name}: flush: {e.Message}");
+            return StatusIoErr;
+        }
     }
 
     private byte GetId(List<Segment> data, ref uint written)
