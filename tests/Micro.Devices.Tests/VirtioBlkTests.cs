@@ -236,4 +236,38 @@ public sealed class VirtioBlkTests : IDisposable
         Assert.Equal(3, _driver.UsedIdx);
         Assert.Equal(3UL, _bench.Device.State.Completed);
     }
+
+    [Fact]
+    public void Random_queues_never_crash_the_device_and_never_grow_the_image()
+    {
+        var random = new Random(20261124);
+        long imageLength = new FileInfo(_image).Length;
+        int broken = 0, completed = 0;
+        for (int round = 0; round < 300; round++)
+        {
+            _driver.AvailIdx = 0;
+            _driver.Start();
+            for (int i = 0; i < VirtioPciDevice.QueueSize; i++)
+            {
+                // Mostly plausible, sometimes wild: addresses around and past RAM, any flags, any next.
+                ulong addr = random.Next(4) == 0 ? (ulong)random.NextInt64() : (ulong)random.NextInt64((long)RamSize + 4096);
+                uint len = random.Next(3) == 0 ? (uint)random.Next() : (uint)random.Next(1, 8192);
+                _driver.SetDesc(i, addr, len, (ushort)random.Next(8), (ushort)random.Next(VirtioPciDevice.QueueSize + 8));
+            }
+            random.NextBytes(_driver.Bytes(HeaderAt, 16));
+            int offered = random.Next(1, 6);
+            for (int i = 0; i < offered; i++)
+                _driver.Submit((ushort)random.Next(VirtioPciDevice.QueueSize + 8));
+            if (random.Next(10) == 0)
+                _driver.AvailIdx = (ushort)random.Next(ushort.MaxValue);
+            _bench.Device.Tick();
+            if (_bench.Device.IsBroken)
+                broken++;
+            else
+                completed += _driver.UsedIdx;
+        }
+        Assert.Equal(imageLength, new FileInfo(_image).Length);
+        Assert.True(broken > 0, "no random queue was refused");
+        Assert.True(broken + completed > 0);
+    }
 }
