@@ -85,15 +85,16 @@ public sealed class MicroInstance : IDisposable
             // WaitForExit killed it
         }
         Core.Dispose();
-        try
+        for (int attempt = 0; attempt < 5 && Directory.Exists(RunDir); attempt++)
         {
-            Directory.Delete(RunDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            try
+            {
+                Directory.Delete(RunDir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(100); // a service still finishing its last write
+            }
         }
     }
 
