@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Micro.XenStore.Tests;
 using Micro.XenStore.Wire;
 
@@ -22,14 +23,15 @@ public static class Program
         int children = quick ? 5000 : 20000;
         int rounds = quick ? 2 : 3;
 
-        var workloads = new (string Name, Func<XsClient, int, double> Run)[]
+        // Each workload with the number of operations it counts.
+        var workloads = new (string Name, int Ops, Func<XsClient, int, double> Run)[]
         {
-            ("sequential writes", (c, _) => Workloads.SequentialWrites(c, n)),
-            ("sequential reads", (c, _) => Workloads.SequentialReads(c, n)),
-            ("pipelined reads", (c, _) => Workloads.PipelinedReads(c, n * 2)),
-            ("transactions (start+write+commit)", (c, _) => Workloads.Transactions(c, n / 2)),
-            ($"{children} children in one dir", (c, round) => Workloads.ManyChildren(c, children, round)),
-            ($"rm of a {children}-node subtree", (c, round) => Workloads.RemoveSubtree(c, children, round)),
+            ("sequential writes", n, (c, _) => Workloads.SequentialWrites(c, n)),
+            ("sequential reads", n, (c, _) => Workloads.SequentialReads(c, n)),
+            ("pipelined reads", n * 2, (c, _) => Workloads.PipelinedReads(c, n * 2)),
+            ("transactions (start+write+commit)", n / 2, (c, _) => Workloads.Transactions(c, n / 2)),
+            ($"{children} children in one dir", children, (c, round) => Workloads.ManyChildren(c, children, round)),
+            ($"rm of a {children}-node subtree", children, (c, round) => Workloads.RemoveSubtree(c, children, round)),
         };
 
         string shm = Path.Combine("/dev/shm", $"micro-xs-bench-{Environment.ProcessId}");
@@ -46,6 +48,7 @@ public static class Program
         var daemons = new List<Daemon>();
         var clients = new List<XsClient>();
         var results = new double[workloads.Length, columns.Count];
+        var cpu = new double[workloads.Length, columns.Count]; // daemon CPU µs per operation, best round
         try
         {
             foreach (var (_, start) in columns)
@@ -60,7 +63,13 @@ public static class Program
                 for (int round = 0; round < rounds; round++)
                 {
                     for (int col = 0; col < columns.Count; col++)
+                    {
+                        double before = CpuSeconds(daemons[col].Process.Pid);
                         results[w, col] = Math.Max(results[w, col], workloads[w].Run(clients[col], round));
+                        // At least one clock tick: a run shorter than the clock's resolution gets an upper bound.
+                        double perOp = Math.Max(CpuSeconds(daemons[col].Process.Pid) - before, 0.01) * 1e6 / workloads[w].Ops;
+                        cpu[w, col] = round == 0 ? perOp : Math.Min(cpu[w, col], perOp);
+                    }
                 }
             }
         }
@@ -74,23 +83,43 @@ public static class Program
                 Directory.Delete(shm, recursive: true);
         }
 
-        Console.WriteLine($"xenstored benchmark ({(quick ? "quick" : "full")}): ops/s (best of {rounds} interleaved rounds), one client each over the Unix socket; ratio = ours / C");
+        Console.WriteLine($"xenstored benchmark ({(quick ? "quick" : "full")}): best of {rounds} interleaved rounds, one client each over the Unix socket");
+        Print("throughput, ops/s; ratio = ours / C (higher is better for ours)", columns, workloads.Select(w => w.Name).ToArray(), results, "N0", lowerIsBetter: false);
+        Print("daemon CPU time, µs per op (from /proc, robust to other load; 10 ms resolution per run); ratio = C / ours (higher is better for ours)", columns, workloads.Select(w => w.Name).ToArray(), cpu, "N1", lowerIsBetter: true);
+        return 0;
+    }
+
+    private static void Print(string title, List<(string Name, Func<Daemon> Start)> columns, string[] names, double[,] values, string format, bool lowerIsBetter)
+    {
+        Console.WriteLine();
+        Console.WriteLine(title);
         Console.Write($"{"workload",-36}");
         foreach (var (name, _) in columns)
             Console.Write($"{name,16}");
         for (int col = 1; col < columns.Count; col++)
             Console.Write($"{"ratio " + columns[col].Name[5..],16}");
         Console.WriteLine();
-        for (int w = 0; w < workloads.Length; w++)
+        for (int w = 0; w < names.Length; w++)
         {
-            Console.Write($"{workloads[w].Name,-36}");
+            Console.Write($"{names[w],-36}");
             for (int col = 0; col < columns.Count; col++)
-                Console.Write($"{results[w, col],16:N0}");
+                Console.Write(values[w, col].ToString(format, CultureInfo.InvariantCulture).PadLeft(16));
             for (int col = 1; col < columns.Count; col++)
-                Console.Write($"{results[w, col] / results[w, 0],15:F2}x");
+            {
+                double ratio = lowerIsBetter ? values[w, 0] / values[w, col] : values[w, col] / values[w, 0];
+                Console.Write($"{ratio.ToString("F2", CultureInfo.InvariantCulture),15}x");
+            }
             Console.WriteLine();
         }
-        return 0;
+    }
+
+    /// <summary>User + system CPU time a process has used (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // fields[0] is field 3 (state): utime is field 14, stime field 15.
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 }
 
