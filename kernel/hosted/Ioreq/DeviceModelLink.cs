@@ -26,6 +26,8 @@ public sealed unsafe class DeviceModelLink : ServiceRequestHandler, IDisposable
     public SharedMemory State { get; }
     /// <summary>The console bytes the model produces (<see cref="DeviceOutputRing"/>), when granted.</summary>
     public SharedMemory? Output { get; }
+    /// <summary>Bytes for the guest, produced by the console service and consumed by the model, when granted.</summary>
+    public SharedMemory? Input { get; }
     /// <summary>One eventfd per granted doorbell port, bound to the guest's VM with KVM_IOEVENTFD.</summary>
     public IReadOnlyList<EventFd> Doorbells { get; }
 
@@ -41,7 +43,7 @@ public sealed unsafe class DeviceModelLink : ServiceRequestHandler, IDisposable
         {
             Magic = DeviceModelHeader.MagicValue,
             Vcpus = (uint)guest.Vcpus.Length,
-            Flags = (grants.GuestMemory ? DeviceModelHeader.FlagGuestMemory : 0) | (grants.Output ? DeviceModelHeader.FlagOutput : 0),
+            Flags = (grants.GuestMemory ? DeviceModelHeader.FlagGuestMemory : 0) | (grants.Output ? DeviceModelHeader.FlagOutput : 0) | (grants.Input ? DeviceModelHeader.FlagInput : 0),
             GuestMemorySize = grants.GuestMemory ? guest.Memory.Size : 0,
             DoorbellCount = (uint)grants.Doorbells.Count,
             FileCount = (uint)grants.Files.Count,
@@ -60,6 +62,12 @@ public sealed unsafe class DeviceModelLink : ServiceRequestHandler, IDisposable
                 Output = DeviceOutputRing.Create($"micro-d{guest.DomId}-dm-output");
                 _owned.Add(Output);
                 _grantFds.Add(Output.Fd);
+            }
+            if (grants.Input)
+            {
+                Input = DeviceOutputRing.Create($"micro-d{guest.DomId}-dm-input");
+                _owned.Add(Input);
+                _grantFds.Add(Input.Fd);
             }
             var doorbells = new List<EventFd>();
             for (int i = 0; i < grants.Doorbells.Count; i++)

@@ -14,6 +14,8 @@ public sealed class DeviceContext : IDisposable
     public required SharedMemory State { get; init; }
     public GuestRam? Ram { get; init; }
     public SharedMemory? Output { get; init; }
+    /// <summary>Bytes typed for the guest (a <see cref="DeviceOutputRing"/> the console service produces).</summary>
+    public SharedMemory? Input { get; init; }
     public IReadOnlyList<SafeFileHandle> Files { get; init; } = [];
     /// <summary>Where the model says what it refused and why (stderr in the process; a list in tests).</summary>
     public Action<string> Log { get; init; } = Console.Error.WriteLine;
@@ -26,6 +28,7 @@ public sealed class DeviceContext : IDisposable
         State.Dispose();
         Ram?.Dispose();
         Output?.Dispose();
+        Input?.Dispose();
         foreach (var f in Files)
             f.Dispose();
     }

@@ -114,13 +114,14 @@ public sealed unsafe class DeviceModelHost : IDisposable
             responses[i] = EventFd.Adopt(fds[next++]);
         GuestRam? ram = (header.Flags & DeviceModelHeader.FlagGuestMemory) != 0 ? new GuestRam(SharedMemory.Map(fds[next++], (long)header.GuestMemorySize)) : null;
         SharedMemory? output = (header.Flags & DeviceModelHeader.FlagOutput) != 0 ? SharedMemory.Map(fds[next++], DeviceOutputRing.Size) : null;
+        SharedMemory? input = (header.Flags & DeviceModelHeader.FlagInput) != 0 ? SharedMemory.Map(fds[next++], DeviceOutputRing.Size) : null;
         var doorbells = new EventFd[header.DoorbellCount];
         for (int i = 0; i < doorbells.Length; i++)
             doorbells[i] = EventFd.Adopt(fds[next++]);
         var files = new List<SafeFileHandle>();
         for (int i = 0; i < header.FileCount; i++)
             files.Add(new SafeFileHandle(fds[next++], ownsHandle: true));
-        var context = new DeviceContext { State = state, Ram = ram, Output = output, Files = files };
+        var context = new DeviceContext { State = state, Ram = ram, Output = output, Input = input, Files = files };
         device.Attach(context);
         return new DeviceModelHost(socket, device, page, request, responses, doorbells, context, delayUs);
     }

@@ -21,6 +21,7 @@ public sealed unsafe class Uart16550(ushort @base = Uart16550.Com1) : PortDevice
     private const byte IerRx = 0x01, IerThre = 0x02, IerLine = 0x04, IerModem = 0x08;
 
     private ConsoleOutput? _output;
+    private ConsoleInput? _input;
 
     public ushort Base { get; } = @base;
     public override string Name => $"uart@{Base:x}";
@@ -28,7 +29,10 @@ public sealed unsafe class Uart16550(ushort @base = Uart16550.Com1) : PortDevice
     public override int TickMilliseconds => 10; // drains the FIFO when the console makes room
 
     protected override void OnAttach(DeviceContext context)
-        => _output = new ConsoleOutput(context.Output, context.Files.Count > 0 ? context.Files[0] : null, context.Log);
+    {
+        _output = new ConsoleOutput(context.Output, context.Files.Count > 0 ? context.Files[0] : null, context.Log);
+        _input = new ConsoleInput(context.Input, context.Log);
+    }
 
     protected override void PowerOn(ref UartState s)
     {
@@ -37,16 +41,37 @@ public sealed unsafe class Uart16550(ushort @base = Uart16550.Com1) : PortDevice
         s.Lcr = 0x03; // 8N1
     }
 
-    protected override void Committed(in UartState s) => _output!.Publish(s.TxTotal);
+    protected override void Committed(in UartState s)
+    {
+        _output!.Publish(s.TxTotal);
+        _input!.Publish(s.RxTotal);
+    }
 
-    public override void Tick() => Step((ref UartState s) => s.TxCount > 0 && Drain(ref s));
+    public override void Tick() => Step((ref UartState s) => Drain(ref s) | Receive(ref s));
+
+    /// <summary>Moves typed bytes into the receive FIFO while it has room (not in loopback); true when any moved.</summary>
+    private bool Receive(ref UartState s)
+    {
+        bool moved = false;
+        int depth = (s.Fcr & FcrEnable) != 0 ? UartState.FifoDepth : 1;
+        while ((s.Mcr & McrLoop) == 0 && s.RxCount < depth && _input!.TryTake(ref s.RxTotal, out byte v))
+        {
+            PushRx(ref s, v);
+            moved = true;
+        }
+        return moved;
+    }
 
     protected override ulong Read(ref UartState s, IoAccess access)
     {
         switch (access.Port - Base)
         {
             case Rbr:
-                return (s.Lcr & LcrDlab) != 0 ? s.Dll : PopRx(ref s);
+                if ((s.Lcr & LcrDlab) != 0)
+                    return s.Dll;
+                byte received = PopRx(ref s);
+                Receive(ref s); // the next typed byte is ready at once
+                return received;
             case Ier:
                 return (s.Lcr & LcrDlab) != 0 ? s.Dlm : s.Ier;
             case Iir:

@@ -20,6 +20,8 @@ public unsafe struct UartState
     public fixed byte Tx[FifoDepth];
     /// <summary>Bytes sent to the console so far: the next byte's ring slot and log offset.</summary>
     public ulong TxTotal;
+    /// <summary>Bytes taken from the console's input ring: the next one's slot.</summary>
+    public ulong RxTotal;
     /// <summary>Bytes the guest wrote to THR (for diagnostics and tests).</summary>
     public ulong ThrWrites;
 }

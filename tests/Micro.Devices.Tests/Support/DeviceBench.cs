@@ -16,6 +16,7 @@ internal sealed unsafe class DeviceBench<TDevice> : IDisposable where TDevice : 
     private readonly Func<TDevice> _create;
     private readonly SharedMemory _state = SharedMemory.Create("test-dm-state", DeviceModelLink.StatePageSize);
     private readonly SharedMemory _output = DeviceOutputRing.Create("test-dm-output");
+    private readonly SharedMemory _input = DeviceOutputRing.Create("test-dm-input");
     private readonly SharedMemory? _ram;
     private readonly string[] _files;
     private readonly List<DeviceContext> _contexts = [];
@@ -42,6 +43,7 @@ internal sealed unsafe class DeviceBench<TDevice> : IDisposable where TDevice : 
         {
             State = _state.Duplicate(),
             Output = _output.Duplicate(),
+            Input = _input.Duplicate(),
             Ram = _ram is null ? null : new GuestRam(_ram.Duplicate()),
             Files = [.. _files.Select(f => File.OpenHandle(f, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite))],
             Log = Log.Add,
@@ -71,6 +73,16 @@ internal sealed unsafe class DeviceBench<TDevice> : IDisposable where TDevice : 
 
     public ByteRing OutputRing => DeviceOutputRing.View(_output);
 
+    /// <summary>Plays the console service typing for the guest; returns how many bytes fit.</summary>
+    public int Type(ReadOnlySpan<byte> bytes)
+    {
+        var r = DeviceOutputRing.View(_input).Write(bytes);
+        Assert.True(r.IsOk, r.ToString());
+        return r.Count;
+    }
+
+    public uint InputConsumed => DeviceOutputRing.View(_input).Consumer;
+
     /// <summary>Plays a hostile console service: the consumer index is the first word of the ring memfd.</summary>
     public void SetOutputConsumer(uint value) => *(uint*)_output.Pointer = value;
 
@@ -90,6 +102,7 @@ internal sealed unsafe class DeviceBench<TDevice> : IDisposable where TDevice : 
             c.Dispose();
         _state.Dispose();
         _output.Dispose();
+        _input.Dispose();
         _ram?.Dispose();
     }
 }
