@@ -22,6 +22,7 @@ internal sealed unsafe class HostedGuest : IDisposable
     private readonly HostedCore _core;
     private readonly DeviceModelLink _link;
     private readonly ServiceSupervisor _supervisor;
+    private readonly List<(nint Memory, uint Slot, ulong Gpa)> _roms = [];
 
     public KernelLog Log { get; } = new();
     public HostedDomain Domain { get; }
@@ -34,8 +35,10 @@ internal sealed unsafe class HostedGuest : IDisposable
         Domain = new HostedDomain(_core, _kvm, build.Image.Config.MemoryBytes, build.Image.Config.Vcpus);
         foreach (var r in build.Image.Regions)
         {
-            Assert.True(Domain.Memory.Contains(r.Gpa, (ulong)r.Bytes.Length), $"{r.What} at {r.Gpa:x} is outside the hosted guest's RAM");
-            r.Bytes.CopyTo(Domain.Memory.Span(r.Gpa, (ulong)r.Bytes.Length));
+            if (Domain.Memory.Contains(r.Gpa, (ulong)r.Bytes.Length))
+                r.Bytes.CopyTo(Domain.Memory.Span(r.Gpa, (ulong)r.Bytes.Length));
+            else
+                MapRom(r);
         }
         Enter(Domain.Vcpus[0].Kvm, build.Entry);
 
@@ -50,6 +53,16 @@ internal sealed unsafe class HostedGuest : IDisposable
                 throw new TimeoutException("the UART device model did not register:\n" + string.Join('\n', Log.Lines));
             Thread.Sleep(5);
         }
+    }
+
+    /// <summary>A region outside RAM (the BIOS image below 4 GiB) becomes a read-only KVM memory slot, as a ROM.</summary>
+    private void MapRom(GuestRegion r)
+    {
+        Assert.True(r.Gpa % 4096 == 0 && r.Bytes.Length % 4096 == 0, $"{r.What} at {r.Gpa:x} is not page-granular");
+        nint memory = (nint)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)r.Bytes.Length, 4096);
+        r.Bytes.CopyTo(new Span<byte>((void*)memory, r.Bytes.Length));
+        uint slot = Domain.Vm.MapMemory(r.Gpa, (byte*)memory, (ulong)r.Bytes.Length, readOnly: true);
+        _roms.Add((memory, slot, r.Gpa));
     }
 
     /// <summary>Everything the guest sent to the UART so far.</summary>
@@ -93,6 +106,8 @@ internal sealed unsafe class HostedGuest : IDisposable
     {
         _supervisor.Dispose();
         Domain.Dispose();
+        foreach (var (memory, _, _) in _roms)
+            System.Runtime.InteropServices.NativeMemory.AlignedFree((void*)memory); // the VM, and with it the slot, is gone
         _link.Dispose();
         _kvm.Dispose();
         _core.Dispose();
