@@ -44,7 +44,7 @@ public sealed class ServiceSupervisor : IDisposable
             try
             {
                 pidfd = PidFd.Open(process.Id);
-                control = AcceptFrom(process.Id, pidfd, timeoutMs);
+                control = new ControlChannel(AcceptFrom(_listener, pidfd, timeoutMs, _ => RefusedConnections++));
                 string name = ReceiveHello(control, process.Id, timeoutMs);
                 return new SupervisedService(name, process, pidfd, control);
             }
@@ -60,27 +60,33 @@ public sealed class ServiceSupervisor : IDisposable
         }
     }
 
-    private ControlChannel AcceptFrom(int pid, PidFd pidfd, int timeoutMs)
+    /// <summary>
+    /// Accepts the connection of the process behind <paramref name="pidfd"/>, authenticated by its SO_PEERCRED
+    /// pid; connections from anyone else are closed and reported to <paramref name="refused"/>. Throws
+    /// IOException when the process exits first, TimeoutException after <paramref name="timeoutMs"/> (-1: none).
+    /// Every supervisor of service processes (this one, the core's) accepts through here.
+    /// </summary>
+    public static UnixSocket AcceptFrom(UnixListener listener, PidFd pidfd, int timeoutMs, Action<PeerCredentials>? refused = null)
     {
         var deadline = Stopwatch.StartNew();
-        Span<int> fds = [_listener.Fd, pidfd.Fd];
+        Span<int> fds = [listener.Fd, pidfd.Fd];
         while (true)
         {
-            int left = Math.Max(0, timeoutMs - (int)deadline.ElapsedMilliseconds);
+            int left = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (int)deadline.ElapsedMilliseconds);
             int ready = Poll.WaitAny(fds, left);
             if (ready == 1)
-                throw new IOException($"service process {pid} exited before connecting to its supervisor");
+                throw new IOException($"service process {pidfd.Pid} exited before connecting to its supervisor");
             if (ready < 0)
-                throw new TimeoutException($"service process {pid} did not connect within {timeoutMs} ms");
-            var socket = _listener.Accept(0);
+                throw new TimeoutException($"service process {pidfd.Pid} did not connect within {timeoutMs} ms");
+            var socket = listener.Accept(0);
             if (socket is null)
                 continue;
-            int peer = socket.Peer.Pid;
-            if (peer == pid)
-                return new ControlChannel(socket);
+            var peer = socket.Peer;
+            if (peer.Pid == pidfd.Pid)
+                return socket;
             // Someone else found the socket: not the child we started, so not a service of ours.
-            RefusedConnections++;
             socket.Dispose();
+            refused?.Invoke(peer);
         }
     }
 

@@ -81,7 +81,16 @@ public sealed partial class ServiceSupervisor : IDisposable
             record.Started(process.Id);
             _log.Write($"{spec.Name}: started as pid {process.Id} (uid {spec.Uid})");
             using var instanceEnded = new CancellationTokenSource();
-            var channel = new Thread(() => Connect(record, listener, instanceEnded.Token)) { IsBackground = true, Name = spec.Name + " channel" };
+            PidFd? pidfd = null;
+            try
+            {
+                pidfd = PidFd.Open(process.Id);
+            }
+            catch (IOException e)
+            {
+                _log.Write($"{spec.Name}: pid {process.Id} ended before it could be watched: {e.Message}");
+            }
+            var channel = new Thread(() => Connect(record, listener, pidfd, instanceEnded.Token)) { IsBackground = true, Name = spec.Name + " channel" };
             channel.Start();
 
             process.WaitForExit();
@@ -89,6 +98,7 @@ public sealed partial class ServiceSupervisor : IDisposable
             // (a child the service forked could otherwise hold the connection open).
             instanceEnded.Cancel();
             channel.Join();
+            pidfd?.Dispose();
             string reason = process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exit code {process.ExitCode}";
             lock (_lock)
                 _running.Remove(spec.Name);
@@ -130,41 +140,32 @@ public sealed partial class ServiceSupervisor : IDisposable
         }
     }
 
-    /// <summary>Accepts the instance's connection, checks it comes from the pid just started, and serves it.</summary>
-    private void Connect(ServiceRecord record, UnixListener listener, CancellationToken instanceEnded)
+    /// <summary>Accepts the instance's connection (only from its pid, as every supervisor does) and serves it.</summary>
+    private void Connect(ServiceRecord record, UnixListener listener, PidFd? pidfd, CancellationToken instanceEnded)
     {
+        if (pidfd is null)
+            return;
         try
         {
-            while (!_stop.IsCancellationRequested && !instanceEnded.IsCancellationRequested)
+            using var socket = Micro.Protocol.Hosting.ServiceSupervisor.AcceptFrom(listener, pidfd, -1,
+                peer => _log.Write($"{record.Name}: refused a connection from pid {peer.Pid} (uid {peer.Uid}); expected pid {pidfd.Pid}"));
+            record.Connected();
+            using var ended = instanceEnded.Register(socket.Shutdown);
+            var channel = new ServiceChannel(record, socket, _log);
+            record.Channel = channel;
+            try
             {
-                using var socket = listener.Accept(200);
-                if (socket is null)
-                    continue;
-                var peer = socket.Peer;
-                if (peer.Pid != record.Pid)
-                {
-                    _log.Write($"{record.Name}: refused a connection from pid {peer.Pid} (uid {peer.Uid}); expected pid {record.Pid}");
-                    continue;
-                }
-                record.Connected();
-                using var ended = instanceEnded.Register(socket.Shutdown);
-                var channel = new ServiceChannel(record, socket, _log);
-                record.Channel = channel;
-                try
-                {
-                    channel.Serve();
-                }
-                finally
-                {
-                    record.Channel = null;
-                    channel.Dispose();
-                }
-                return;
+                channel.Serve();
+            }
+            finally
+            {
+                record.Channel = null;
+                channel.Dispose();
             }
         }
         catch (IOException e)
         {
-            _log.Write($"{record.Name}: control channel failed: {e.Message}");
+            _log.Write($"{record.Name}: control channel: {e.Message}");
         }
     }
 
