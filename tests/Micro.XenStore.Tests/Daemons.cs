@@ -69,6 +69,17 @@ public sealed class Daemon : IDisposable
             if (rc != 0)
                 throw new InvalidOperationException("compiling the xenstored shim failed:\n" + gcc.Stderr);
             s_shim = so;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try
+                {
+                    Directory.Delete(outDir, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // best effort
+                }
+            };
             return so;
         }
     }
