@@ -4,9 +4,11 @@ namespace Micro.Fuzz;
 
 /// <summary>
 /// micro-fuzz: SharpFuzz targets for the parsers of untrusted bytes.
-///   micro-fuzz frame|ring                 run under afl-fuzz (persistent, out of process)
-///   micro-fuzz frame|ring --run FILE...    run the target once on each file (reproduce a crash)
-///   micro-fuzz seed DIR                    write the seed corpus (DIR/frame, DIR/ring)
+///   micro-fuzz TARGET                      run under afl-fuzz (persistent, out of process)
+///   micro-fuzz TARGET --run FILE...        run the target once on each file (reproduce a crash)
+///   micro-fuzz seed DIR                    write the seed corpus (one folder per target)
+/// TARGET: frame, ring (protocol), xenstore-wire, xenstore-ring (xenstored; also instrument
+/// micro-xenstored.dll).
 /// With AFL++ (Debian package afl++) and SharpFuzz's instrumenter (dotnet tool SharpFuzz.CommandLine):
 ///   dotnet publish tests/fuzz -c Release -o out/fuzz
 ///   sharpfuzz out/fuzz/Micro.Protocol.dll
@@ -23,7 +25,7 @@ public static class Program
         Action<ReadOnlySpan<byte>>? target = args.Length > 0 ? Target(args[0]) : null;
         if (target is null)
         {
-            Console.Error.WriteLine("usage: micro-fuzz frame|ring [--run FILE...] | seed DIR");
+            Console.Error.WriteLine("usage: micro-fuzz frame|ring|xenstore-wire|xenstore-ring [--run FILE...] | seed DIR");
             return 2;
         }
         if (args.Length > 1 && args[1] == "--run")
@@ -46,6 +48,8 @@ public static class Program
     {
         "frame" => FrameTarget.Run,
         "ring" => RingTarget.Run,
+        "xenstore-wire" => XenStoreWireTarget.Run,
+        "xenstore-ring" => XenStoreRingTarget.Run,
         _ => null,
     };
 
@@ -53,6 +57,8 @@ public static class Program
     {
         Write(Path.Combine(dir, "frame"), SeedCorpus.Frames());
         Write(Path.Combine(dir, "ring"), SeedCorpus.Rings());
+        Write(Path.Combine(dir, "xenstore-wire"), XenStoreSeeds.Wire());
+        Write(Path.Combine(dir, "xenstore-ring"), XenStoreSeeds.Ring());
         return 0;
     }
 
