@@ -2,8 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace Micro.Protocol.Os;
 
-/// <summary>The Linux system calls the hosted build needs, declared once (source-generated, AOT-safe). x86-64 layouts.</summary>
-internal static unsafe partial class LibC
+/// <summary>
+/// The Linux system calls the hosted build needs, declared once (source-generated, AOT-safe) for the
+/// protocol layer and every service process. x86-64 layouts.
+/// </summary>
+public static unsafe partial class LibC
 {
     public const int PROT_READ = 1, PROT_WRITE = 2;
     public const int MAP_SHARED = 1;
@@ -22,7 +25,9 @@ internal static unsafe partial class LibC
     public const int MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
     public const int SHUT_RDWR = 2;
 
-    public const short POLLIN = 1, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    public const short POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
+
+    public const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
 
     public const int SIGKILL = 9, SIGTERM = 15;
 
@@ -120,6 +125,24 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    public static partial int Fdatasync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    public static partial nint Send(int fd, void* buf, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "getuid", SetLastError = true)]
+    public static partial uint GetUid();
+
+    [LibraryImport("libc", EntryPoint = "geteuid", SetLastError = true)]
+    public static partial uint GetEuid();
+
     public const int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1;
     public const uint EPOLLIN = 1, EPOLLET = 1u << 31;
 
@@ -176,7 +199,7 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int sig);
 
-    [LibraryImport("libc", EntryPoint = "getpid")]
+    [LibraryImport("libc", EntryPoint = "getpid", SetLastError = true)]
     public static partial int GetPid();
 
     [LibraryImport("libc", EntryPoint = "pidfd_open", SetLastError = true)]

@@ -1,5 +1,4 @@
 using Micro.Console.Consoles;
-using Micro.Console.Os;
 using Micro.Protocol.Os;
 
 namespace Micro.Console.Clients;
@@ -69,11 +68,11 @@ public sealed unsafe class ConsoleClient : IDisposable
         {
             byte[] packet = _queue.Peek();
             int err = TrySend(packet);
-            if (err == Posix.EAGAIN)
+            if (err == LibC.EAGAIN)
                 return;
             if (err != 0)
             {
-                Close(err is Posix.EPIPE or Posix.ECONNRESET ? "client went away" : $"send failed: {Posix.Describe(err)}");
+                Close(err is LibC.EPIPE or LibC.ECONNRESET ? "client went away" : $"send failed: {LibC.Describe(err)}");
                 return;
             }
             _queue.Dequeue();
@@ -98,11 +97,11 @@ public sealed unsafe class ConsoleClient : IDisposable
         {
             while (true)
             {
-                nint n = Posix.Send(Socket.Fd, p, (nuint)packet.Length, Posix.MSG_DONTWAIT | Posix.MSG_NOSIGNAL);
+                nint n = LibC.Send(Socket.Fd, p, (nuint)packet.Length, LibC.MSG_DONTWAIT | LibC.MSG_NOSIGNAL);
                 if (n == packet.Length)
                     return 0;
-                int err = n < 0 ? Posix.Errno : Posix.EPIPE;
-                if (err != Posix.EINTR)
+                int err = n < 0 ? LibC.Errno : LibC.EPIPE;
+                if (err != LibC.EINTR)
                     return err;
             }
         }

@@ -1,4 +1,3 @@
-using Micro.Console.Os;
 using Micro.Protocol.Os;
 using Micro.Protocol.Rings;
 using Micro.Protocol.Xen;
@@ -119,8 +118,8 @@ public sealed unsafe class ConsoleSource : IDisposable
     private static ulong InodeOf(int fd)
     {
         byte* stat = stackalloc byte[256];
-        if (Posix.Fstat(fd, stat) != 0)
-            throw new IOException($"fstat(fd {fd}): {Posix.Describe(Posix.Errno)}");
+        if (LibC.Fstat(fd, stat) != 0)
+            throw new IOException($"fstat(fd {fd}): {LibC.Describe(LibC.Errno)}");
         return *(ulong*)(stat + 8); // struct stat on x86-64: st_dev at 0, st_ino at 8
     }
 

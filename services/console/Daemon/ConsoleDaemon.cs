@@ -3,7 +3,6 @@ using Micro.Console.Clients;
 using Micro.Console.Consoles;
 using Micro.Console.Discovery;
 using Micro.Console.Logging;
-using Micro.Console.Os;
 using Micro.Console.Provisioning;
 using Micro.Protocol.Hosting;
 using Micro.Protocol.Os;
@@ -110,20 +109,20 @@ public sealed unsafe class ConsoleDaemon : IDisposable
     {
         Admit();
         var actions = new List<Action>();
-        var fds = new List<Posix.PollFd>();
+        var fds = new List<LibC.PollFd>();
         void Watch(int fd, short events, Action action)
         {
-            fds.Add(new Posix.PollFd { Fd = fd, Events = events });
+            fds.Add(new LibC.PollFd { Fd = fd, Events = events });
             actions.Add(action);
         }
-        Watch(_wake.Fd, Posix.POLLIN, () => _wake.TryConsume());
-        Watch(_attach.Fd, Posix.POLLIN, AcceptClient);
+        Watch(_wake.Fd, LibC.POLLIN, () => _wake.TryConsume());
+        Watch(_attach.Fd, LibC.POLLIN, AcceptClient);
         if (_provision is not null)
-            Watch(_provision.Fd, Posix.POLLIN, AcceptProvisioner);
+            Watch(_provision.Fd, LibC.POLLIN, AcceptProvisioner);
         if (_directory.Fd >= 0)
-            Watch(_directory.Fd, Posix.POLLIN, () => { });
+            Watch(_directory.Fd, LibC.POLLIN, () => { });
         foreach (var p in _provisioners)
-            Watch(p.Channel.Socket.Fd, Posix.POLLIN, () => { if (!p.Receive(_pages, _say)) DropProvisioner(p); });
+            Watch(p.Channel.Socket.Fd, LibC.POLLIN, () => { if (!p.Receive(_pages, _say)) DropProvisioner(p); });
         long timeout = _directory.RefreshTimeoutMs;
         long now = Now;
         foreach (var console in _consoles.Values)
@@ -138,7 +137,7 @@ public sealed unsafe class ConsoleDaemon : IDisposable
             foreach (var source in console.Sources)
             {
                 var s = source;
-                Watch(s.Kick.Fd, Posix.POLLIN, () =>
+                Watch(s.Kick.Fd, LibC.POLLIN, () =>
                 {
                     if (s.Kick.Fd < 0)
                         return; // dropped by an earlier action of this turn
@@ -149,14 +148,14 @@ public sealed unsafe class ConsoleDaemon : IDisposable
         }
         CloseClients(); // before watching them: a closed client's fd must not be polled
         foreach (var client in _clients)
-            Watch(client.Socket.Fd, (short)(Posix.POLLIN | (client.HasQueued ? Posix.POLLOUT : 0)), () => ServeClient(client));
+            Watch(client.Socket.Fd, (short)(LibC.POLLIN | (client.HasQueued ? LibC.POLLOUT : 0)), () => ServeClient(client));
 
-        var set = stackalloc Posix.PollFd[fds.Count];
+        var set = stackalloc LibC.PollFd[fds.Count];
         for (int i = 0; i < fds.Count; i++)
             set[i] = fds[i];
-        int n = Posix.Poll(set, (nuint)fds.Count, (int)Math.Clamp(timeout, -1, int.MaxValue));
-        if (n < 0 && Posix.Errno != Posix.EINTR)
-            throw new IOException($"poll: {Posix.Describe(Posix.Errno)}");
+        int n = LibC.Poll(set, (nuint)fds.Count, (int)Math.Clamp(timeout, -1, int.MaxValue));
+        if (n < 0 && LibC.Errno != LibC.EINTR)
+            throw new IOException($"poll: {LibC.Describe(LibC.Errno)}");
         _pendingConsoles.Clear();
         if (n > 0)
         {
@@ -240,7 +239,7 @@ public sealed unsafe class ConsoleDaemon : IDisposable
         if (socket is null)
             return;
         var peer = socket.Peer;
-        if (peer.Uid != 0 && peer.Uid != Posix.GetEuid())
+        if (peer.Uid != 0 && peer.Uid != LibC.GetEuid())
         {
             _say($"provisioning: refused a connection from pid {peer.Pid} uid {peer.Uid}");
             socket.Dispose();

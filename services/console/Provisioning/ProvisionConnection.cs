@@ -1,4 +1,3 @@
-using Micro.Console.Os;
 using Micro.Protocol.Hosting;
 using Micro.Protocol.Os;
 
@@ -54,7 +53,7 @@ public sealed class ProvisionConnection(ControlChannel channel) : IDisposable
         if (message.Kind is not (ControlKind.Memory or ControlKind.EventFd or ControlKind.Ready))
         {
             foreach (int fd in fds)
-                Posix.Close(fd);
+                LibC.Close(fd);
             Refuse($"{message.Kind} is not a provisioning message", say);
             return;
         }
@@ -66,13 +65,13 @@ public sealed class ProvisionConnection(ControlChannel channel) : IDisposable
         }
         if (!CapabilityName.TryParse(message.Text, out var name, out string error))
         {
-            Posix.Close(fds[0]);
+            LibC.Close(fds[0]);
             Refuse(error, say);
             return;
         }
         if (message.Kind == ControlKind.Memory && message.Argument is 0 or > int.MaxValue)
         {
-            Posix.Close(fds[0]);
+            LibC.Close(fds[0]);
             Refuse($"{name}: memory length {message.Argument}", say);
             return;
         }
@@ -102,7 +101,7 @@ public sealed class ProvisionConnection(ControlChannel channel) : IDisposable
         }
         catch
         {
-            Posix.Close(fd);
+            LibC.Close(fd);
             throw;
         }
     }
@@ -115,7 +114,7 @@ public sealed class ProvisionConnection(ControlChannel channel) : IDisposable
         }
         catch
         {
-            Posix.Close(fd);
+            LibC.Close(fd);
             throw;
         }
     }

@@ -1,3 +1,4 @@
+using Micro.Protocol.Os;
 using Micro.XenStore.Transport;
 using Microsoft.Win32.SafeHandles;
 
@@ -50,7 +51,7 @@ public sealed class JournalFile : IDisposable
         if (dirty > 0)
         {
             RandomAccess.Write(handle, new byte[dirty], good);
-            _ = Posix.Fdatasync((int)handle.DangerousGetHandle());
+            _ = LibC.Fdatasync((int)handle.DangerousGetHandle());
         }
         return journal;
     }
@@ -68,7 +69,7 @@ public sealed class JournalFile : IDisposable
         RandomAccess.Write(_handle, bytes, _end);
         _end += bytes.Length;
         int fd = (int)_handle.DangerousGetHandle();
-        int rc = grew ? Posix.Fsync(fd) : Posix.Fdatasync(fd);
+        int rc = grew ? LibC.Fsync(fd) : LibC.Fdatasync(fd);
         if (rc != 0)
             throw new IOException($"fsync of {Path} failed");
     }

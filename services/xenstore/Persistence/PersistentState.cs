@@ -1,3 +1,4 @@
+using Micro.Protocol.Os;
 using Micro.XenStore.Domains;
 using Micro.XenStore.Rings;
 using Micro.XenStore.Service;
@@ -230,11 +231,11 @@ public sealed class PersistentState : StoreJournal, IDisposable
 
     private void SyncDirectory()
     {
-        int fd = Posix.Open(_dir, Posix.O_RDONLY | Posix.O_DIRECTORY | Posix.O_CLOEXEC);
+        int fd = LibC.Open(_dir, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         if (fd < 0)
             return;
-        _ = Posix.Fsync(fd);
-        _ = Posix.Close(fd);
+        _ = LibC.Fsync(fd);
+        _ = LibC.Close(fd);
     }
 
     public void Dispose() => _journal.Dispose();

@@ -56,7 +56,7 @@ public sealed class RingAttachListener : IDisposable
     private static string Attach(UnixSocket peer, GuestRings rings)
     {
         var cred = peer.Peer;
-        if (cred.Uid != 0 && cred.Uid != Posix.GetUid())
+        if (cred.Uid != 0 && cred.Uid != LibC.GetUid())
             return $"error: uid {cred.Uid} may not attach rings";
         Span<byte> data = stackalloc byte[64];
         Span<int> fds = stackalloc int[3];
@@ -100,7 +100,7 @@ public sealed class RingAttachListener : IDisposable
             foreach (int fd in taken)
             {
                 if (fd >= 0)
-                    _ = Posix.Close(fd);
+                    _ = LibC.Close(fd);
             }
         }
     }

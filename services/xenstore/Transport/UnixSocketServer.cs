@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Micro.Protocol.Os;
 using Micro.XenStore.Service;
 
 namespace Micro.XenStore.Transport;
@@ -34,7 +35,7 @@ public sealed unsafe class UnixSocketServer : IDisposable
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _listener.Listen(64);
         _listener.Blocking = false;
-        _wakeFd = Posix.EventFd(0, Posix.EFD_CLOEXEC | Posix.EFD_NONBLOCK);
+        _wakeFd = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
         if (_wakeFd < 0)
             throw new IOException("eventfd failed");
     }
@@ -56,7 +57,7 @@ public sealed unsafe class UnixSocketServer : IDisposable
     public void Run()
     {
         byte[] buffer = new byte[64 * 1024];
-        var fds = new Posix.PollFd[16];
+        var fds = new LibC.PollFd[16];
         var readable = new List<SocketConnection>();
         while (!_stop)
         {
@@ -65,39 +66,39 @@ public sealed unsafe class UnixSocketServer : IDisposable
             int clientCount = _clients.Count;
             int count = 2 + clientCount + extra.Length;
             if (fds.Length < count)
-                fds = new Posix.PollFd[count * 2];
-            fds[0] = new Posix.PollFd { Fd = _wakeFd, Events = Posix.POLLIN };
-            fds[1] = new Posix.PollFd { Fd = (int)_listener.Handle, Events = Posix.POLLIN };
+                fds = new LibC.PollFd[count * 2];
+            fds[0] = new LibC.PollFd { Fd = _wakeFd, Events = LibC.POLLIN };
+            fds[1] = new LibC.PollFd { Fd = (int)_listener.Handle, Events = LibC.POLLIN };
             for (int i = 0; i < clientCount; i++)
             {
                 var c = _clients[i];
-                fds[2 + i] = new Posix.PollFd { Fd = (int)c.Socket.Handle, Events = (short)(Posix.POLLIN | (c.QueuedMessages > 0 ? Posix.POLLOUT : 0)) };
+                fds[2 + i] = new LibC.PollFd { Fd = (int)c.Socket.Handle, Events = (short)(LibC.POLLIN | (c.QueuedMessages > 0 ? LibC.POLLOUT : 0)) };
             }
             for (int i = 0; i < extra.Length; i++)
-                fds[2 + clientCount + i] = new Posix.PollFd { Fd = extra[i].Fd, Events = Posix.POLLIN };
+                fds[2 + clientCount + i] = new LibC.PollFd { Fd = extra[i].Fd, Events = LibC.POLLIN };
             int n;
-            fixed (Posix.PollFd* p = fds)
-                n = Posix.Poll(p, (nuint)count, -1);
+            fixed (LibC.PollFd* p = fds)
+                n = LibC.Poll(p, (nuint)count, -1);
             if (n < 0)
                 continue; // EINTR
-            if ((fds[0].Revents & Posix.POLLIN) != 0)
+            if ((fds[0].Revents & LibC.POLLIN) != 0)
             {
                 ulong v;
-                _ = Posix.Read(_wakeFd, &v, 8);
+                _ = LibC.Read(_wakeFd, &v, 8);
             }
             readable.Clear();
             for (int i = 0; i < clientCount; i++)
             {
-                if ((fds[2 + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0)
+                if ((fds[2 + i].Revents & (LibC.POLLIN | LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL)) != 0)
                     readable.Add(_clients[i]);
             }
-            if ((fds[1].Revents & Posix.POLLIN) != 0)
+            if ((fds[1].Revents & LibC.POLLIN) != 0)
                 AcceptAll();
             foreach (var c in readable)
                 ReadFrom(c, buffer);
             for (int i = 0; i < extra.Length; i++)
             {
-                if ((fds[2 + clientCount + i].Revents & (Posix.POLLIN | Posix.POLLHUP | Posix.POLLERR | Posix.POLLNVAL)) != 0)
+                if ((fds[2 + clientCount + i].Revents & (LibC.POLLIN | LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL)) != 0)
                     extra[i].OnReadable();
             }
             BeforeReplies?.Invoke();
@@ -157,7 +158,7 @@ public sealed unsafe class UnixSocketServer : IDisposable
     public void Wake()
     {
         ulong one = 1;
-        _ = Posix.Write(_wakeFd, &one, 8);
+        _ = LibC.Write(_wakeFd, &one, 8);
     }
 
     public void Stop()
@@ -171,7 +172,7 @@ public sealed unsafe class UnixSocketServer : IDisposable
         foreach (var c in _clients.ToArray())
             Drop(c);
         _listener.Dispose();
-        _ = Posix.Close(_wakeFd);
+        _ = LibC.Close(_wakeFd);
         try
         {
             File.Delete(SocketPathName);
