@@ -24,31 +24,20 @@ public static class GrantGuests
     public const long Reply = 0x2164657070616D;         // "mapped!"
     private const int GNTTABOP_unmap_grant_ref = 1;
     private const int GNTMAP_host_map = 1 << 1;
-    private const ushort GTF_permit_access = 1, GTF_reading = 1 << 3, GTF_writing = 1 << 4;
     private const long Arg = (long)GuestMap.Scratch;
-    private const long Entry = (long)GuestMap.GrantTable + (Ref * 8); // grant_entry_v1: flags, domid, frame
+    private static readonly long Entry = GuestGrants.Entry(Ref);
     private const int Rounds = 1_000_000;
 
     public static GuestImage BuildGranter()
     {
         var g = new GuestBuilder("grant-a");
         var a = g.A;
-        a.mov(__word_ptr[Arg], Xen.DOMID_SELF);
-        a.mov(__word_ptr[Arg + 2], 0);
-        a.mov(__dword_ptr[Arg + 4], Xen.XENMAPSPACE_grant_table);
-        a.mov(__qword_ptr[Arg + 8], 0);
-        a.mov(__qword_ptr[Arg + 16], (int)(GuestMap.GrantTable >> 12));
-        a.mov(edi, Xen.XENMEM_add_to_physmap);
-        a.mov(esi, (uint)Arg);
-        g.Hypercall(Xen.HYPERVISOR_memory_op);
-        g.ExpectRax(0, "add_to_physmap(grant_table) failed");
+        var grants = new GuestGrants(g);
+        grants.MapTable();
 
         a.mov(rax, Greeting);
         a.mov(__qword_ptr[(long)GuestMap.GrantPage], rax);
-        // The entry's frame and domid first, the flags that make it valid last.
-        a.mov(__dword_ptr[Entry + 4], (int)(GuestMap.GrantPage >> 12));
-        a.mov(__word_ptr[Entry + 2], Mapper);
-        a.mov(__word_ptr[Entry], GTF_permit_access);
+        grants.Permit(Ref, Mapper, GuestMap.GrantPage);
         g.Print("granted my page to d2\n");
 
         a.mov(rbx, Reply);
@@ -57,8 +46,8 @@ public static class GrantGuests
             a.cmp(__qword_ptr[(long)GuestMap.GrantPage + 8], rbx);
         }, "d2 never wrote its reply into the granted page");
         g.Print("d2 wrote into my page\n");
-        WaitUntil(g, () => a.test(__word_ptr[Entry], GTF_reading | GTF_writing), "d2 never unmapped the grant");
-        a.mov(__word_ptr[Entry], 0);
+        WaitUntil(g, () => a.test(__word_ptr[Entry], GuestGrants.GTF_reading | GuestGrants.GTF_writing), "d2 never unmapped the grant");
+        grants.Revoke(Ref);
         g.Print("d2 unmapped; grant revoked\n");
         return g.Build();
     }

@@ -58,6 +58,24 @@ public sealed class GuestBuilder
     /// <summary>Calls hypercall <paramref name="nr"/>; arguments already in rdi, rsi, rdx, r10, r8; result in rax.</summary>
     public void Hypercall(int nr) => A.call(GuestMap.HypercallPage + (ulong)nr * 32);
 
+    /// <summary>
+    /// XENMEM_add_to_physmap(DOMID_SELF, <paramref name="space"/>, idx 0) at guest address
+    /// <paramref name="address"/> (its argument struct in the scratch page); fails the test unless it returns 0.
+    /// </summary>
+    public void AddToPhysmap(int space, ulong address, string what)
+    {
+        const long arg = (long)GuestMap.Scratch;
+        A.mov(__word_ptr[arg], Xen.DOMID_SELF);
+        A.mov(__word_ptr[arg + 2], 0);
+        A.mov(__dword_ptr[arg + 4], space);
+        A.mov(__qword_ptr[arg + 8], 0);
+        A.mov(__qword_ptr[arg + 16], (int)(address >> 12));
+        A.mov(edi, Xen.XENMEM_add_to_physmap);
+        A.mov(esi, (uint)arg);
+        Hypercall(Xen.HYPERVISOR_memory_op);
+        ExpectRax(0, $"add_to_physmap({what}) failed");
+    }
+
     /// <summary>A label for constant bytes placed after the code.</summary>
     public Label Data(byte[] bytes)
     {

@@ -19,18 +19,7 @@ public sealed class GuestEvents(GuestBuilder g)
     private Assembler A => g.A;
 
     /// <summary>XENMEM_add_to_physmap(XENMAPSPACE_shared_info, 0) at <see cref="GuestMap.SharedInfo"/>.</summary>
-    public void MapSharedInfo()
-    {
-        A.mov(__word_ptr[Arg], Xen.DOMID_SELF);
-        A.mov(__word_ptr[Arg + 2], 0);
-        A.mov(__dword_ptr[Arg + 4], Xen.XENMAPSPACE_shared_info);
-        A.mov(__qword_ptr[Arg + 8], 0);
-        A.mov(__qword_ptr[Arg + 16], (int)(GuestMap.SharedInfo >> 12));
-        A.mov(edi, Xen.XENMEM_add_to_physmap);
-        A.mov(esi, (uint)Arg);
-        g.Hypercall(Xen.HYPERVISOR_memory_op);
-        g.ExpectRax(0, "add_to_physmap(shared_info) failed");
-    }
+    public void MapSharedInfo() => g.AddToPhysmap(Xen.XENMAPSPACE_shared_info, GuestMap.SharedInfo, "shared_info");
 
     private void EvtchnOp(int cmd)
     {

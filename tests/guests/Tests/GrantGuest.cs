@@ -14,32 +14,18 @@ public static class GrantGuest
     public const uint Pattern = 0x600DF00D;
     /// <summary>Where the test (standing in for the grantee's side channel) writes its progress.</summary>
     public const ulong Signal = GuestMap.Scratch + 0x800;
-    private const long Arg = (long)GuestMap.Scratch;
-    private const int GTF_permit_access = 1;
 
     public static GuestImage Build()
     {
         var g = new GuestBuilder("grant");
         var a = g.A;
-        a.mov(__word_ptr[Arg], Xen.DOMID_SELF);
-        a.mov(__word_ptr[Arg + 2], 0);
-        a.mov(__dword_ptr[Arg + 4], Xen.XENMAPSPACE_grant_table);
-        a.mov(__qword_ptr[Arg + 8], 0);
-        a.mov(__qword_ptr[Arg + 16], (int)(GuestMap.GrantTable >> 12));
-        a.mov(edi, Xen.XENMEM_add_to_physmap);
-        a.mov(esi, (uint)Arg);
-        g.Hypercall(Xen.HYPERVISOR_memory_op);
-        g.ExpectRax(0, "add_to_physmap(grant_table 0) failed");
-
+        var grants = new GuestGrants(g);
+        grants.MapTable();
         a.mov(__dword_ptr[(long)GuestMap.GrantPage], unchecked((int)Pattern));
-        long entry = (long)GuestMap.GrantTable + Ref * 8; // grant_entry_v1: flags, domid, frame
-        a.mov(__dword_ptr[entry + 4], (int)(GuestMap.GrantPage >> 12));
-        a.mov(__word_ptr[entry + 2], Grantee);
-        a.sfence(); // domid and frame before the flags that make them valid, as Linux's gnttab does
-        a.mov(__word_ptr[entry], GTF_permit_access);
+        grants.Permit(Ref, Grantee, GuestMap.GrantPage);
         g.Print("granted\n");
         WaitFor(g, 1);
-        a.mov(__word_ptr[entry], 0); // revoke: the grantee has unmapped, so no GTF_reading/writing is set
+        grants.Revoke(Ref); // the grantee has unmapped, so no GTF_reading/writing is set
         g.Print("revoked\n");
         WaitFor(g, 2);
         return g.Build();
